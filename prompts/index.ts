@@ -1,0 +1,4 @@
+import type { PromptDefinition } from "../src/prompt.ts";
+
+/** Every prompt this server offers; src/server.ts registers them in this order. */
+export const prompts: readonly PromptDefinition[] = [];

@@ -1,0 +1,93 @@
+import pkg from "../package.json" with { type: "json" };
+import { type Config, HELP, loadConfig } from "./config.ts";
+import { type Context, createContext } from "./context.ts";
+import { describeError, isAppError } from "./errors.ts";
+import { createLogger, type Logger, redactingSink } from "./log.ts";
+import { serveHttp } from "./transports/http.ts";
+import { serveStdio } from "./transports/stdio.ts";
+
+/**
+ * The process edge: the only module that reads process.env and argv. It builds the config, the context and
+ * the transport, and owns shutdown. In stdio mode stdout is the protocol's, so everything else goes to stderr.
+ */
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof loadConfig>;
+  try {
+    parsed = loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });
+  } catch (error) {
+    return fail(error);
+  }
+  if (parsed.action === "help") return void process.stdout.write(`${HELP}\n`);
+  if (parsed.action === "version") return void process.stdout.write(`${pkg.version}\n`);
+
+  let config = parsed.config;
+  const secrets = [config.sentry.token, config.http.token].filter((s): s is string => Boolean(s));
+  const logger = createLogger(config.logLevel, redactingSink(secrets));
+  process.on("unhandledRejection", (error) => logger.error("unhandled rejection", { error }));
+  process.on("uncaughtException", (error) => logger.error("uncaught exception", { error }));
+
+  const cleanups: Array<() => Promise<void>> = [];
+  if (config.demo) {
+    const demo = await startDemo(config, logger);
+    config = demo.config;
+    cleanups.push(demo.close);
+  }
+  const context = createContext(config, logger);
+  cleanups.unshift(() => context.close());
+
+  let stopping = false;
+  const shutdown = async (reason: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { reason });
+    const force = setTimeout(() => process.exit(code), 5_000);
+    force.unref();
+    for (const cleanup of cleanups)
+      await cleanup().catch((error) => logger.warn("cleanup failed", { error }));
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+  try {
+    if (config.transport === "http") {
+      const handle = await serveHttp(context);
+      cleanups.unshift(() => handle.close());
+      process.stderr.write(`autofix-mcp listening on ${handle.url}\n`);
+    } else {
+      const stdio = await serveStdio(context);
+      cleanups.unshift(() => stdio.close());
+      void stdio.closed.then(() => shutdown("stdin closed"));
+    }
+  } catch (error) {
+    await Promise.allSettled(cleanups.map((c) => c()));
+    return fail(error);
+  }
+}
+
+async function startDemo(
+  config: Config,
+  logger: Logger,
+): Promise<{ config: Config; close: () => Promise<void> }> {
+  const [{ startSandbox }, { demoScenario }] = await Promise.all([
+    import("./sandbox/server.ts"),
+    import("./sandbox/demo/index.ts"),
+  ]);
+  const sandbox = await startSandbox({ scenario: demoScenario(), token: "demo-token" });
+  logger.info("demo mode: serving the bundled sample organisation", { sentry: sandbox.url, org: "acme" });
+  const demoConfig: Config = {
+    ...config,
+    sentry: { ...config.sentry, baseUrl: sandbox.url, token: "demo-token", org: "acme", saas: false },
+  };
+  return { config: demoConfig, close: () => sandbox.close() };
+}
+
+function fail(error: unknown): void {
+  const message = isAppError(error)
+    ? describeError(error).text
+    : `autofix-mcp failed to start: ${(error as Error)?.stack ?? error}`;
+  process.stderr.write(`${message}\n`);
+  process.exitCode = 2;
+}
+
+void main();

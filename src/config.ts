@@ -1,0 +1,360 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { configError } from "./errors.ts";
+import type { LogLevel } from "./log.ts";
+
+/**
+ * One module turns flags, environment and the config file into a validated, frozen Config.
+ * Precedence: command-line flags > environment > config file > defaults.
+ */
+
+const repositorySchema = z
+  .object({
+    name: z.string().min(1, "give the repository a name such as acme/orders-api"),
+    path: z.string().min(1).optional(),
+    github: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, "use the GitHub owner/name form, e.g. acme/orders-api")
+      .optional(),
+    projects: z.array(z.string().min(1)).default([]),
+    defaultBranch: z.string().min(1).optional(),
+    pathPrefix: z.string().optional(),
+  })
+  .strict();
+
+const httpFileSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65535).optional(),
+    stateless: z.boolean().optional(),
+    token: z.string().min(16, "use a token of at least 16 characters").optional(),
+    allowedHosts: z.array(z.string().min(1)).optional(),
+    allowedOrigins: z.array(z.string().min(1)).optional(),
+    maxBodyBytes: z.number().int().min(1024).optional(),
+    sessionIdleMinutes: z.number().positive().optional(),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    repositories: z.array(repositorySchema).default([]),
+    sentry: z
+      .object({
+        host: z.string().min(1).optional(),
+        org: z.string().min(1).optional(),
+        timeoutSeconds: z.number().positive().optional(),
+        maxRetries: z.number().int().min(0).max(10).optional(),
+      })
+      .strict()
+      .optional(),
+    http: httpFileSchema.optional(),
+  })
+  .strict();
+
+export type RepositoryConfig = z.infer<typeof repositorySchema>;
+export type ConfigFile = z.infer<typeof fileSchema>;
+
+export interface SentryConfig {
+  /** Base URL without `/api/0`, e.g. `https://sentry.io` or `https://sentry.example.com`. */
+  baseUrl: string;
+  token: string | null;
+  org: string | null;
+  /** True for sentry.io: org-scoped calls go to the org's region host. */
+  saas: boolean;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  stateless: boolean;
+  token: string | null;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  sessionIdleMs: number;
+}
+
+export interface Config {
+  transport: "stdio" | "http";
+  sentry: SentryConfig;
+  http: HttpConfig;
+  repositories: RepositoryConfig[];
+  dbPath: string;
+  demo: boolean;
+  logLevel: LogLevel;
+  configPath: string | null;
+}
+
+export interface ConfigInputs {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  home?: string;
+  platform?: NodeJS.Platform;
+  readFile?: (path: string) => string;
+}
+
+export type CliAction = { action: "help" } | { action: "version" } | { action: "run"; config: Config };
+
+export const HELP = `autofix-mcp — an MCP server that turns Sentry issues into grounded root causes and fix plans.
+
+Usage: autofix-mcp [options]
+
+  --transport stdio|http   stdio (default) or Streamable HTTP
+  --host H                 HTTP bind address (default 127.0.0.1)
+  --port N                 HTTP port (default 3939; 0 picks a free port)
+  --stateless              HTTP without sessions (each request stands alone)
+  --allowed-hosts a,b      extra Host header values accepted over HTTP
+  --allowed-origins a,b    extra Origin values accepted over HTTP
+  --config PATH            JSON config file (or AUTOFIX_CONFIG)
+  --repo PATH              map a local git checkout (repeatable)
+  --allow-http             allow an http:// SENTRY_HOST that is not on loopback
+  --demo                   serve the bundled sample organisation; no Sentry account needed
+  --log-level L            debug|info|warn|error|silent (default info; logs go to stderr)
+  --help, --version
+
+Environment: SENTRY_ACCESS_TOKEN, SENTRY_HOST, SENTRY_ORG, AUTOFIX_CONFIG, AUTOFIX_DB,
+AUTOFIX_HTTP_TOKEN, AUTOFIX_LOG_LEVEL.`;
+
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+const DEFAULT_PORT = 3939;
+
+export function loadConfig(inputs: ConfigInputs): CliAction {
+  const flags = parseFlags(inputs.argv);
+  if (flags.help) return { action: "help" };
+  if (flags.version) return { action: "version" };
+
+  const env = inputs.env;
+  const readFile = inputs.readFile ?? ((p: string) => readFileSync(p, "utf8"));
+  const configPath = flags.config ?? nonEmpty(env.AUTOFIX_CONFIG) ?? null;
+  const resolvedConfigPath = configPath ? resolve(inputs.cwd, configPath) : null;
+  const file = resolvedConfigPath ? readConfigFile(resolvedConfigPath, readFile) : fileSchema.parse({});
+
+  const transport = flags.transport ?? "stdio";
+  if (transport !== "stdio" && transport !== "http") {
+    throw configError(`--transport must be "stdio" or "http", not "${transport}".`);
+  }
+
+  const logLevel = (flags["log-level"] ?? nonEmpty(env.AUTOFIX_LOG_LEVEL) ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw configError(`log level must be one of ${LOG_LEVELS.join(", ")}, not "${logLevel}".`);
+  }
+
+  const sentry = sentryConfig({
+    host: nonEmpty(env.SENTRY_HOST) ?? file.sentry?.host ?? "sentry.io",
+    token: nonEmpty(env.SENTRY_ACCESS_TOKEN) ?? null,
+    org: nonEmpty(env.SENTRY_ORG) ?? file.sentry?.org ?? null,
+    allowHttp: flags["allow-http"] === true,
+    timeoutMs: (file.sentry?.timeoutSeconds ?? 15) * 1000,
+    maxRetries: file.sentry?.maxRetries ?? 3,
+  });
+
+  const http = httpConfig(flags, env, file);
+  const repositories = [
+    ...file.repositories.map((r) => resolveRepoPath(r, resolvedConfigPath)),
+    ...(flags.repo ?? []).map((p) => {
+      const path = resolve(inputs.cwd, p);
+      return { name: basename(path), path, projects: [] } satisfies RepositoryConfig;
+    }),
+  ];
+
+  const config: Config = {
+    transport,
+    sentry,
+    http,
+    repositories,
+    dbPath:
+      nonEmpty(env.AUTOFIX_DB) ??
+      join(stateDir(inputs.home ?? homedir(), inputs.platform ?? process.platform, env), "runs.db"),
+    demo: flags.demo === true,
+    logLevel,
+    configPath: resolvedConfigPath,
+  };
+  return { action: "run", config: deepFreeze(config) };
+}
+
+type Flags = ReturnType<typeof parseFlags>;
+
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        transport: { type: "string" },
+        host: { type: "string" },
+        port: { type: "string" },
+        stateless: { type: "boolean" },
+        "allowed-hosts": { type: "string" },
+        "allowed-origins": { type: "string" },
+        config: { type: "string" },
+        repo: { type: "string", multiple: true },
+        "allow-http": { type: "boolean" },
+        demo: { type: "boolean" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    }).values;
+  } catch (error) {
+    throw configError(
+      `${(error as Error).message.replace(/\. To specify.*$/s, "")}.`,
+      "Run autofix-mcp --help to see the accepted flags.",
+    );
+  }
+}
+
+function readConfigFile(path: string, readFile: (p: string) => string): ConfigFile {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw configError(
+      `cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      "Fix the path in --config or AUTOFIX_CONFIG, or unset it.",
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw configError(`the config file ${path} is not valid JSON: ${(error as Error).message}.`);
+  }
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${formatPath(i.path)}: ${i.message}`);
+    throw configError(
+      `the config file ${path} has ${problems.length} problem(s):\n${problems.join("\n")}`,
+      'See the README section "Config file" for the accepted keys.',
+    );
+  }
+  for (const [i, repo] of parsed.data.repositories.entries()) {
+    if (!repo.path && !repo.github) {
+      throw configError(
+        `the config file ${path}: repositories[${i}] ("${repo.name}") needs "path" (a local checkout) or "github" (owner/name).`,
+      );
+    }
+  }
+  return parsed.data;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  if (path.length === 0) return "(top level)";
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
+function resolveRepoPath(repo: RepositoryConfig, configPath: string | null): RepositoryConfig {
+  if (!repo.path || isAbsolute(repo.path)) return repo;
+  return { ...repo, path: resolve(configPath ? dirname(configPath) : process.cwd(), repo.path) };
+}
+
+interface SentryInputs {
+  host: string;
+  token: string | null;
+  org: string | null;
+  allowHttp: boolean;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+export function sentryConfig(inputs: SentryInputs): SentryConfig {
+  const raw = inputs.host.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw configError(
+      `SENTRY_HOST "${inputs.host}" is not a hostname or URL.`,
+      "Set SENTRY_HOST to e.g. sentry.example.com or https://sentry.example.com (leave it unset for sentry.io).",
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw configError(`SENTRY_HOST must use https:// (or http:// for loopback), not ${url.protocol}//.`);
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !inputs.allowHttp) {
+    throw configError(
+      `SENTRY_HOST ${url.origin} uses plain http:// on a non-loopback host, which would send your token unencrypted.`,
+      "Use https://, or pass --allow-http if you really mean it (e.g. inside a private network).",
+    );
+  }
+  if (url.username || url.password) {
+    throw configError("SENTRY_HOST must not contain credentials; put the token in SENTRY_ACCESS_TOKEN.");
+  }
+  const path = url.pathname.replace(/\/+$/, "").replace(/\/api\/0$/, "");
+  const host = url.hostname.toLowerCase();
+  return {
+    baseUrl: `${url.protocol}//${url.host}${path}`,
+    token: inputs.token,
+    org: inputs.org,
+    saas: host === "sentry.io" || host.endsWith(".sentry.io"),
+    timeoutMs: inputs.timeoutMs,
+    maxRetries: inputs.maxRetries,
+  };
+}
+
+function httpConfig(flags: Flags, env: Record<string, string | undefined>, file: ConfigFile): HttpConfig {
+  const host = flags.host ?? file.http?.host ?? "127.0.0.1";
+  const portText = flags.port ?? (file.http?.port === undefined ? undefined : String(file.http.port));
+  const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw configError(`--port must be an integer between 0 and 65535, not "${portText}".`);
+  }
+  const token = nonEmpty(env.AUTOFIX_HTTP_TOKEN) ?? file.http?.token ?? null;
+  if (token !== null && token.length < 16) {
+    throw configError(
+      "AUTOFIX_HTTP_TOKEN is too short; use at least 16 random characters (e.g. openssl rand -hex 32).",
+    );
+  }
+  return {
+    host,
+    port,
+    stateless: flags.stateless === true || file.http?.stateless === true,
+    token,
+    allowedHosts: [...splitList(flags["allowed-hosts"]), ...(file.http?.allowedHosts ?? [])],
+    allowedOrigins: [...splitList(flags["allowed-origins"]), ...(file.http?.allowedOrigins ?? [])],
+    maxBodyBytes: file.http?.maxBodyBytes ?? 1024 * 1024,
+    sessionIdleMs: (file.http?.sessionIdleMinutes ?? 30) * 60_000,
+  };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) || h.endsWith(".localhost");
+}
+
+function stateDir(home: string, platform: NodeJS.Platform, env: Record<string, string | undefined>): string {
+  if (platform === "darwin") return join(home, "Library", "Application Support", "autofix-mcp");
+  if (platform === "win32")
+    return join(nonEmpty(env.LOCALAPPDATA) ?? join(home, "AppData", "Local"), "autofix-mcp");
+  return join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state"), "autofix-mcp");
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v ? v : undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

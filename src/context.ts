@@ -1,0 +1,34 @@
+import type { Config } from "./config.ts";
+import type { Logger } from "./log.ts";
+import { SentryClient } from "./sentry/client.ts";
+import { SentryHttp } from "./sentry/http.ts";
+
+/** The dependencies every handler receives. Built once per process; tests build their own. */
+export interface Context {
+  config: Config;
+  sentry: SentryClient;
+  logger: Logger;
+  clock: { now(): number };
+  /** Secret values (tokens) that must never appear in output or logs. */
+  secrets: readonly string[];
+  /** Releases sockets and handles at shutdown. */
+  close(): Promise<void>;
+}
+
+export function createContext(config: Config, logger: Logger): Context {
+  const http = new SentryHttp({
+    token: config.sentry.token,
+    timeoutMs: config.sentry.timeoutMs,
+    maxRetries: config.sentry.maxRetries,
+    logger: logger.child({ component: "sentry" }),
+  });
+  const sentry = new SentryClient(config.sentry, http, logger.child({ component: "sentry" }));
+  return {
+    config,
+    sentry,
+    logger,
+    clock: { now: () => Date.now() },
+    secrets: [config.sentry.token, config.http.token].filter((s): s is string => Boolean(s)),
+    close: () => http.close(),
+  };
+}

@@ -1,0 +1,301 @@
+import {
+  culpritFrame,
+  type ExceptionChain,
+  exceptionChain,
+  exceptionLabel,
+  inAppFramesNearestThrow,
+  primaryStack,
+} from "../analysis/exception-chain.ts";
+import { issueKind } from "../analysis/issue-kind.ts";
+import type { Frame, Issue, SentryEvent, TagDistribution } from "../sentry/types.ts";
+import {
+  breadcrumbsSection,
+  breadcrumbText,
+  chainSection,
+  contextsSection,
+  cspSection,
+  feedbackSection,
+  messageSection,
+  occurrenceSection,
+  otherEntriesSection,
+  processingErrorsSection,
+  requestSection,
+  stackSection,
+  tagsSection,
+} from "./event-sections.ts";
+import type { IssueStructured, StructuredFrame } from "./issue-schema.ts";
+import { call, count, data, facts, field, lines, UNTRUSTED_NOTICE, when } from "./markdown.ts";
+import { scrubText, scrubUrl } from "./scrub.ts";
+
+export type Detail = "brief" | "full";
+
+export interface IssueViewInput {
+  issue: Issue;
+  event: SentryEvent | null;
+  /** Why there is no event, when there is none. */
+  eventProblem?: string | null;
+  eventSelector: string;
+  tags: TagDistribution[];
+  detail: Detail;
+  now: number;
+  /** Tool names this server offers, so "next" only suggests calls that exist. */
+  tools: ReadonlySet<string>;
+}
+
+const LIMITS = {
+  brief: { frames: 6, contextFrames: 2, contextLines: 4, crumbs: 10, chainStacks: false, spans: 5 },
+  full: { frames: 60, contextFrames: 8, contextLines: 7, crumbs: 100, chainStacks: true, spans: 30 },
+} as const;
+
+export function renderIssue(input: IssueViewInput): { markdown: string; structured: IssueStructured } {
+  const { issue, event, detail, now } = input;
+  const limit = LIMITS[detail];
+  const chain = event ? exceptionChain(event) : null;
+  const kind = issueKind(issue, event);
+  const sections: Array<string | null> = [
+    `# ${issue.shortId ?? issue.id} · ${data(issue.title, 200)}`,
+    UNTRUSTED_NOTICE,
+    issueFacts(input, kind.label),
+  ];
+  if (event && chain) {
+    sections.push(eventFacts(input, event), contextsSection(event));
+    sections.push(chainSection(chain));
+    const stack = primaryStack(event, chain);
+    sections.push(
+      stackSection(stack, {
+        maxFrames: limit.frames,
+        contextFrames: limit.contextFrames,
+        contextLines: limit.contextLines,
+        inAppOnly: detail === "brief",
+      }),
+    );
+    if (limit.chainStacks) sections.push(...otherChainStacks(chain, stack));
+    sections.push(
+      messageSection(event, chain.links.length > 0),
+      occurrenceSection(event, limit.spans),
+      cspSection(event),
+      feedbackSection(event),
+      breadcrumbsSection(event.breadcrumbs, limit.crumbs),
+      requestSection(event, detail === "full"),
+      processingErrorsSection(event),
+      otherEntriesSection(event),
+    );
+  } else {
+    sections.push(`## Event\nNo event could be loaded: ${input.eventProblem ?? "Sentry returned none"}.`);
+  }
+  sections.push(tagsSection(input.tags, event?.tags ?? [], detail === "full"));
+  if (kind.note) sections.push(`**Note**: ${kind.note}`);
+  sections.push(nextSection(input, event));
+  const markdown = sections.filter((s): s is string => Boolean(s)).join("\n\n");
+  return { markdown: scrubText(markdown), structured: structuredIssue(input, chain, kind.label) };
+}
+
+function issueFacts(input: IssueViewInput, kindLabel: string): string {
+  const { issue, now } = input;
+  const status = issue.substatus ? `${issue.status} (${issue.substatus})` : issue.status;
+  const firstRelease = issue.firstRelease?.version;
+  return lines(
+    facts(
+      field("Issue", `\`${issue.shortId ?? issue.id}\` (id ${issue.id})`),
+      field("Project", `\`${issue.project.slug}\``),
+      field("Kind", kindLabel),
+      field("Level", issue.level),
+      field("Status", status),
+      field("Priority", issue.priority),
+    ),
+    facts(
+      field("Events", count(issue.count)),
+      field("Users", count(issue.userCount)),
+      field("First seen", when(issue.firstSeen, now)),
+      field("Last seen", when(issue.lastSeen, now)),
+    ),
+    facts(
+      field("Culprit", issue.culprit ? data(issue.culprit, 160) : null),
+      field("First release", firstRelease ? data(firstRelease, 80) : null),
+      field("Assigned to", issue.assignedTo ? data(issue.assignedTo, 60) : null),
+      field(
+        "Fixability",
+        issue.fixabilityScore !== null ? `${issue.fixabilityScore.toFixed(2)} (Sentry score)` : null,
+      ),
+    ),
+    field("Link", issue.permalink ? scrubUrl(issue.permalink) : null),
+  );
+}
+
+function eventFacts(input: IssueViewInput, event: SentryEvent): string {
+  const handled = event.tags.find(([k]) => k === "handled")?.[1];
+  return lines(
+    `## Event \`${event.id}\` (${input.eventSelector})`,
+    facts(
+      field("When", when(event.dateCreated, input.now)),
+      field("Environment", event.environment ? data(event.environment, 40) : null),
+      field("Release", event.release ? data(event.release.version, 80) : null),
+      field("Platform", event.platform),
+      field("Handled", handled ?? null),
+    ),
+    facts(
+      field(
+        "Trace",
+        event.trace?.traceId
+          ? `\`${event.trace.traceId}\`${event.trace.spanId ? ` (span \`${event.trace.spanId}\`)` : ""}`
+          : null,
+      ),
+      field(
+        "Transaction",
+        event.tags.find(([k]) => k === "transaction")?.[1]
+          ? data(event.tags.find(([k]) => k === "transaction")![1], 100)
+          : null,
+      ),
+      field(
+        "Profile",
+        event.profileId
+          ? `\`${event.profileId}\``
+          : event.profilerId
+            ? `continuous \`${event.profilerId}\``
+            : null,
+      ),
+      field("Replay", event.replayId ? `\`${event.replayId}\`` : null),
+    ),
+    event.user ? field("User", userSummary(event)) : null,
+  );
+}
+
+/** Identify the user without exposing personal data: id or username, and country. */
+function userSummary(event: SentryEvent): string | null {
+  const u = event.user;
+  if (!u) return null;
+  const who = u.id
+    ? `id ${data(u.id, 40)}`
+    : u.username
+      ? data(u.username, 40)
+      : u.email || u.ipAddress
+        ? "anonymous (contact details withheld)"
+        : null;
+  const where = u.geo?.countryCode ? `from ${u.geo.countryCode}` : null;
+  return [who, where].filter(Boolean).join(" ") || null;
+}
+
+function otherChainStacks(chain: ExceptionChain, shown: ReturnType<typeof primaryStack>): string[] {
+  return chain.links
+    .filter((l) => l.stacktrace && l.stacktrace !== shown)
+    .map((l) =>
+      stackSection(
+        l.stacktrace,
+        { maxFrames: 20, contextFrames: 1, contextLines: 3, inAppOnly: false },
+        `### Stack of ${l.role} ${data(exceptionLabel(l.exception), 100)}`,
+      ),
+    )
+    .filter((s): s is string => s !== null);
+}
+
+function nextSection(input: IssueViewInput, event: SentryEvent | null): string {
+  const ref = input.issue.shortId ?? input.issue.id;
+  const has = (t: string) => input.tools.has(t);
+  const next: string[] = [];
+  if (has("analyze_root_cause"))
+    next.push(`${call("analyze_root_cause", { issue: ref })} — run the root-cause stage`);
+  if (event?.trace?.traceId && has("get_trace")) {
+    next.push(
+      `${call("get_trace", { trace_id: event.trace.traceId })} — what other services did in this request`,
+    );
+  }
+  if (event?.trace?.traceId && has("search_logs")) {
+    next.push(`${call("search_logs", { trace_id: event.trace.traceId })} — log lines of this trace`);
+  }
+  if ((event?.profileId || event?.profilerId) && has("get_profile")) {
+    next.push(`${call("get_profile", { issue: ref })} — where the time went`);
+  }
+  if (input.detail === "brief") {
+    next.push(
+      `${call("get_issue", { issue: ref, detail: "full" })} — every frame, breadcrumb, header and the other exceptions' stacks`,
+    );
+  }
+  if (input.eventSelector !== "latest" && event) {
+    next.push(`${call("get_issue", { issue: ref, event: "latest" })} — the most recent occurrence`);
+  }
+  return lines("## Next", ...next.map((n) => `- ${n}`));
+}
+
+function structuredIssue(input: IssueViewInput, chain: ExceptionChain | null, kind: string): IssueStructured {
+  const { issue, event } = input;
+  const culprit = event && chain ? culpritFrame(event, chain) : null;
+  const stack = event && chain ? primaryStack(event, chain) : null;
+  const crumbs = event?.breadcrumbs.slice(-LIMITS[input.detail].crumbs) ?? [];
+  return {
+    issue: {
+      id: issue.id,
+      short_id: issue.shortId,
+      title: issue.title,
+      project: issue.project.slug,
+      kind,
+      level: issue.level,
+      status: issue.status,
+      substatus: issue.substatus,
+      culprit: issue.culprit,
+      count: issue.count,
+      user_count: issue.userCount,
+      first_seen: issue.firstSeen,
+      last_seen: issue.lastSeen,
+      first_release: issue.firstRelease?.version ?? null,
+      permalink: issue.permalink,
+      fixability_score: issue.fixabilityScore,
+    },
+    event: event
+      ? {
+          id: event.id,
+          selector: input.eventSelector,
+          type: event.type,
+          date: event.dateCreated,
+          environment: event.environment,
+          release: event.release?.version ?? null,
+          platform: event.platform,
+          trace_id: event.trace?.traceId ?? null,
+          span_id: event.trace?.spanId ?? null,
+          profile_id: event.profileId,
+          profiler_id: event.profilerId,
+          replay_id: event.replayId,
+        }
+      : null,
+    exception_chain: (chain?.links ?? []).map((l) => ({
+      type: l.exception.type,
+      value: l.exception.value,
+      role: l.role,
+      handled: l.exception.mechanism?.handled ?? null,
+      mechanism: l.exception.mechanism?.type ?? null,
+    })),
+    culprit_frame: culprit ? structuredFrame(culprit.frame) : null,
+    frames: inAppFramesNearestThrow(stack, LIMITS[input.detail].frames).map((r) => structuredFrame(r.frame)),
+    breadcrumbs: crumbs.map((b) => ({
+      timestamp: b.timestamp,
+      category: b.category ?? b.type,
+      level: b.level,
+      message: breadcrumbText(b).slice(0, 300),
+    })),
+    request: event?.request
+      ? { method: event.request.method, url: event.request.url ? scrubUrl(event.request.url) : null }
+      : null,
+    tags: input.tags.map((t) => ({
+      key: t.key,
+      values: t.topValues.slice(0, 5).map((v) => ({ value: v.value, count: v.count })),
+    })),
+    processing_errors: (event?.errors ?? []).map((e) => ({ type: e.type, message: e.message })),
+    evidence: (event?.occurrence?.evidenceDisplay ?? []).map((d) => ({
+      name: d.name,
+      value: d.value.slice(0, 500),
+    })),
+  };
+}
+
+function structuredFrame(frame: Frame): StructuredFrame {
+  const line = frame.lineNo !== null ? (frame.context.find(([n]) => n === frame.lineNo)?.[1] ?? null) : null;
+  return {
+    file: frame.filename ?? frame.absPath,
+    abs_path: frame.absPath,
+    module: frame.module,
+    function: frame.function,
+    line: frame.lineNo,
+    column: frame.colNo,
+    in_app: frame.inApp,
+    context: line !== null ? line.trim().slice(0, 300) : null,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Secret scrubbing for anything that leaves the server. Sentry events carry whatever the application sent:
+ * auth headers, cookies, tokens in URLs, keys in log lines. Values Sentry already filtered stay "[Filtered]".
+ */
+
+export const FILTERED = "[Filtered]";
+
+const SENSITIVE_KEY =
+  /(authorization|^auth$|auth[-_]?token|cookie|token|secret|passw|^pwd$|api[-_]?key|apikey|session|csrf|xsrf|signature|^sig$|credential|private[-_]?key|access[-_]?key|client[-_]?secret|^dsn$|x-api-key|x-auth)/i;
+
+export function isSensitiveKey(key: string): boolean {
+  return SENSITIVE_KEY.test(key.trim());
+}
+
+const PATTERNS: Array<[RegExp, string]> = [
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, FILTERED],
+  // Scheme + credential; the lookahead keeps prose such as "Bearer authentication failed" intact.
+  [
+    /\b(Bearer|Basic|Token|Digest)\s+(?:(?=[A-Za-z0-9._~+/=-]*\d)[A-Za-z0-9._~+/=-]{12,}|[A-Za-z0-9._~+/=-]{32,})/gi,
+    `$1 ${FILTERED}`,
+  ],
+  [/\bsntry[su]_[A-Za-z0-9+/=_-]{16,}/g, FILTERED],
+  [/\bgh[pousr]_[A-Za-z0-9]{20,}/g, FILTERED],
+  [/\bgithub_pat_[A-Za-z0-9_]{20,}/g, FILTERED],
+  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, FILTERED],
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, FILTERED],
+  [/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{10,}/g, FILTERED],
+  [/\bsk-[A-Za-z0-9_-]{20,}/g, FILTERED],
+  [/\bglpat-[A-Za-z0-9_-]{16,}/g, FILTERED],
+  [/\bAIza[0-9A-Za-z_-]{30,}/g, FILTERED],
+  [/\beyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}/g, FILTERED],
+  // Credentials inside URLs: scheme://user:pass@host
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${FILTERED}@`],
+  // key=value pairs in query strings, form bodies and log lines
+  [
+    /([?&;,\s"']|^)((?:access_|refresh_|id_|auth_|api_|client_)?(?:token|secret|password|passwd|pwd|api_?key|apikey|sig|signature|session(?:id)?|key|code|credential)s?)=([^&\s#"',;`]+)/gi,
+    `$1$2=${FILTERED}`,
+  ],
+  // "password": "…" in JSON-ish text
+  [
+    /("(?:password|passwd|secret|token|api_?key|apiKey|access_?token|refresh_?token|client_?secret|authorization|cookie)"\s*:\s*")((?:[^"\\]|\\.)*)"/gi,
+    `$1${FILTERED}"`,
+  ],
+];
+
+const EMAIL = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g;
+
+export interface ScrubOptions {
+  /** Exact secret values to remove wherever they appear (the server's own tokens). */
+  secrets?: readonly string[];
+  emails?: boolean;
+}
+
+export function scrubText(input: string, options: ScrubOptions = {}): string {
+  let out = input;
+  for (const secret of options.secrets ?? []) {
+    if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join(FILTERED);
+  }
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  if (options.emails) out = out.replace(EMAIL, "[email]");
+  return out;
+}
+
+/** Scrubs every string in a JSON-like value; keys that name secrets lose their values entirely. */
+export function scrubDeep<T>(value: T, options: ScrubOptions = {}, depth = 0): T {
+  if (depth > 64) return value;
+  if (typeof value === "string") return scrubText(value, options) as T;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, options, depth + 1)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] =
+        typeof v === "string" && isSensitiveKey(k) && v !== "" ? FILTERED : scrubDeep(v, options, depth + 1);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+/** Header/cookie/query pairs with sensitive names masked. */
+export function scrubPairs(pairs: Array<[string, string]>): Array<[string, string]> {
+  return pairs.map(([k, v]) => [k, isSensitiveKey(k) ? FILTERED : scrubText(v)]);
+}
+
+/** A URL with sensitive query values and embedded credentials masked. */
+export function scrubUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = "";
+      u.password = "";
+    }
+    for (const key of [...u.searchParams.keys()]) {
+      if (isSensitiveKey(key)) u.searchParams.set(key, FILTERED);
+    }
+    return scrubText(u.toString().replace(/%5BFiltered%5D/g, FILTERED));
+  } catch {
+    return scrubText(url);
+  }
+}

@@ -1,0 +1,418 @@
+import { Agent, request as undiciRequest } from "undici";
+import { AppError, NotFoundError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+
+/**
+ * HTTP to Sentry: bearer auth, per-request timeout, retries with backoff on 5xx/timeouts/resets, waiting out
+ * 429s until `X-Sentry-Rate-Limit-Reset`, pacing when the window is exhausted, a concurrency cap, a response
+ * size cap, and errors typed by who can fix them. Raw bodies go to the log, never into error messages.
+ */
+
+export interface SentryHttpOptions {
+  token: string | null;
+  timeoutMs: number;
+  maxRetries: number;
+  logger: Logger;
+  /** Longest we wait for a rate-limit window to reset before giving up (ms). */
+  maxRateLimitWaitMs?: number;
+  maxConcurrency?: number;
+  maxResponseBytes?: number;
+  userAgent?: string;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+}
+
+export interface SentryResponse {
+  status: number;
+  url: string;
+  headers: Record<string, string>;
+  text: string;
+  body: unknown;
+}
+
+export interface RequestOptions {
+  method?: "GET" | "POST" | "PUT" | "DELETE";
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+}
+
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+const RETRYABLE_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+
+export class SentryHttp {
+  /** Requests sent, retries included; the bench reads it. */
+  requestCount = 0;
+  private readonly opts: Required<Omit<SentryHttpOptions, "token">> & { token: string | null };
+  private readonly agent: Agent;
+  private active = 0;
+  private readonly waiters: Array<() => void> = [];
+  private pausedUntil = 0;
+
+  constructor(options: SentryHttpOptions) {
+    this.opts = {
+      maxRateLimitWaitMs: 15_000,
+      maxConcurrency: 8,
+      maxResponseBytes: 32 * 1024 * 1024,
+      userAgent: "autofix-mcp",
+      sleep: abortableSleep,
+      now: Date.now,
+      ...options,
+    };
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: this.opts.maxConcurrency * 2 });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  async request(url: string, options: RequestOptions = {}): Promise<SentryResponse> {
+    await this.acquire(options.signal);
+    try {
+      return await this.withRetries(url, options);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** A fetch for `@sentry/api`'s generated calls, so they share retries, limits and error typing. */
+  readonly fetch = async (input: Request): Promise<Response> => {
+    const body = input.method === "GET" || input.method === "HEAD" ? undefined : await input.text();
+    const res = await this.request(input.url, {
+      method: input.method as RequestOptions["method"],
+      body: body ? JSON.parse(body) : undefined,
+      signal: input.signal,
+    });
+    const headers = new Headers({ "content-type": "application/json" });
+    for (const name of ["link", "x-hits", "x-max-hits"]) {
+      const value = res.headers[name];
+      if (value) headers.set(name, value);
+    }
+    return new Response(res.text === "" ? "null" : res.text, { status: res.status, headers });
+  };
+
+  private async withRetries(url: string, options: RequestOptions): Promise<SentryResponse> {
+    const method = options.method ?? "GET";
+    const idempotent = method === "GET";
+    for (let attempt = 0; ; attempt++) {
+      await this.waitForWindow(options.signal);
+      let res: SentryResponse;
+      try {
+        res = await this.once(url, method, options);
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        const code = networkCode(error);
+        if (
+          idempotent &&
+          attempt < this.opts.maxRetries &&
+          (code === "TIMEOUT" || RETRYABLE_CODES.has(code))
+        ) {
+          this.opts.logger.warn("sentry request failed, retrying", { url: redactUrl(url), code, attempt });
+          await this.opts.sleep(backoff(attempt), options.signal);
+          continue;
+        }
+        throw this.networkError(url, code, error);
+      }
+      this.notePacing(res);
+      if (res.status >= 200 && res.status < 300) {
+        requireJson(res);
+        return res;
+      }
+      if (res.status === 429) {
+        const waitMs = this.rateLimitWait(res);
+        if (attempt < this.opts.maxRetries && waitMs <= this.opts.maxRateLimitWaitMs) {
+          this.opts.logger.warn("sentry rate limit hit, waiting for the window to reset", {
+            url: redactUrl(url),
+            waitMs,
+          });
+          await this.opts.sleep(waitMs, options.signal);
+          continue;
+        }
+        throw this.statusError(url, res, Math.ceil(waitMs / 1000));
+      }
+      if (idempotent && RETRYABLE_STATUS.has(res.status) && attempt < this.opts.maxRetries) {
+        this.opts.logger.warn("sentry server error, retrying", {
+          url: redactUrl(url),
+          status: res.status,
+          attempt,
+        });
+        await this.opts.sleep(backoff(attempt), options.signal);
+        continue;
+      }
+      throw this.statusError(url, res);
+    }
+  }
+
+  private async once(url: string, method: string, options: RequestOptions): Promise<SentryResponse> {
+    this.requestCount++;
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": this.opts.userAgent,
+    };
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(options.body);
+    }
+    try {
+      const res = await undiciRequest(url, {
+        method: method as "GET",
+        headers,
+        body,
+        signal,
+        dispatcher: this.agent,
+      });
+      const text = await readLimited(res.body, this.opts.maxResponseBytes);
+      const flat: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+      }
+      return {
+        status: res.statusCode,
+        url,
+        headers: flat,
+        text,
+        body: parseBody(text, flat["content-type"]),
+      };
+    } catch (error) {
+      if (timeout.aborted && !options.signal?.aborted)
+        throw Object.assign(new Error("timeout"), { code: "TIMEOUT" });
+      throw error;
+    }
+  }
+
+  private rateLimitWait(res: SentryResponse): number {
+    const now = this.opts.now();
+    const reset = Number(res.headers["x-sentry-rate-limit-reset"]);
+    if (Number.isFinite(reset) && reset > 0) return Math.max(reset * 1000 - now, 250) + 50;
+    const retryAfter = Number(res.headers["retry-after"]);
+    if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+    return 1000;
+  }
+
+  /** When a window is used up, hold later requests until it resets instead of collecting 429s. */
+  private notePacing(res: SentryResponse): void {
+    const remaining = Number(res.headers["x-sentry-rate-limit-remaining"]);
+    const reset = Number(res.headers["x-sentry-rate-limit-reset"]);
+    if (
+      res.headers["x-sentry-rate-limit-remaining"] !== undefined &&
+      remaining <= 0 &&
+      Number.isFinite(reset)
+    ) {
+      this.pausedUntil = Math.max(this.pausedUntil, reset * 1000);
+    }
+  }
+
+  private async waitForWindow(signal?: AbortSignal): Promise<void> {
+    const wait = this.pausedUntil - this.opts.now();
+    if (wait > 0) await this.opts.sleep(Math.min(wait, this.opts.maxRateLimitWaitMs), signal);
+  }
+
+  private async acquire(signal?: AbortSignal): Promise<void> {
+    if (this.active < this.opts.maxConcurrency) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal?.reason ?? new Error("aborted"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      });
+    });
+    this.active++;
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiters.shift()?.();
+  }
+
+  private networkError(url: string, code: string, error: unknown): AppError {
+    this.opts.logger.error("sentry request failed", { url: redactUrl(url), code, error });
+    if (code === "TIMEOUT" || code.includes("TIMEOUT")) {
+      return new AppError(
+        "upstream",
+        `Sentry did not answer within ${Math.round(this.opts.timeoutMs / 1000)} s.`,
+        {
+          service: "Sentry",
+          hint: "Sentry may be slow or overloaded; try again in a minute.",
+          cause: error,
+        },
+      );
+    }
+    return new AppError("upstream", `could not reach Sentry at ${new URL(url).origin} (${code}).`, {
+      service: "Sentry",
+      hint: "Check SENTRY_HOST and the network; retry once Sentry is reachable.",
+      cause: error,
+    });
+  }
+
+  private statusError(url: string, res: SentryResponse, retryAfterSeconds?: number): AppError {
+    const detail = res.text.slice(0, 2000);
+    this.opts.logger.warn("sentry request failed", { url: redactUrl(url), status: res.status, body: detail });
+    const path = new URL(url).pathname;
+    switch (res.status) {
+      case 400:
+        return new AppError(
+          "input",
+          `Sentry rejected the request (400): ${shortDetail(res.body) ?? "bad request"}.`,
+          {
+            status: 400,
+            service: "Sentry",
+            detail,
+            hint: "Check the query syntax or parameters you passed.",
+          },
+        );
+      case 401:
+        return new AppError("config", "Sentry rejected the access token (401 Unauthorized).", {
+          status: 401,
+          service: "Sentry",
+          detail,
+          hint: "Set SENTRY_ACCESS_TOKEN to a valid token (User Auth Token or Org Auth Token with event:read, org:read, project:read).",
+        });
+      case 403:
+        return new AppError("config", `the Sentry token may not read ${path} (403 Forbidden).`, {
+          status: 403,
+          service: "Sentry",
+          detail,
+          hint: "Give the token the event:read, org:read and project:read scopes, and membership of the project's team.",
+        });
+      case 404:
+        return new NotFoundError(`Sentry has no resource at ${path}.`, { service: "Sentry", detail });
+      case 429:
+        return new AppError("upstream", "Sentry is rate-limiting this token (429).", {
+          status: 429,
+          service: "Sentry",
+          detail,
+          retryAfterSeconds,
+          hint: `Wait ${retryAfterSeconds ?? 60} s before calling again, and prefer fewer, narrower calls.`,
+        });
+      default:
+        return new AppError("upstream", `Sentry answered ${res.status} for ${path}.`, {
+          status: res.status,
+          service: "Sentry",
+          detail,
+          hint:
+            res.status >= 500
+              ? "Sentry is having trouble; try again shortly."
+              : "This looks like an incompatibility with this Sentry version; the server log has the response.",
+        });
+    }
+  }
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return new NonJsonBody(text, contentType ?? "unknown");
+  }
+}
+
+/** A response body that was not JSON (an HTML error page from a proxy, say). */
+export class NonJsonBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+}
+
+/** Reject a non-JSON success body with an error the operator can act on. */
+function requireJson(res: SentryResponse): unknown {
+  if (res.body instanceof NonJsonBody) {
+    throw new AppError(
+      "upstream",
+      `Sentry answered ${new URL(res.url).pathname} with ${res.body.contentType}, not JSON.`,
+      {
+        service: "Sentry",
+        detail: res.body.text.slice(0, 2000),
+        hint: "SENTRY_HOST may point at a web page or proxy rather than the Sentry API; check it.",
+      },
+    );
+  }
+  return res.body;
+}
+
+function shortDetail(body: unknown): string | undefined {
+  if (typeof body === "string") return body.slice(0, 300);
+  if (body && typeof body === "object" && !(body instanceof NonJsonBody)) {
+    const detail = (body as Record<string, unknown>).detail;
+    if (typeof detail === "string") return detail.slice(0, 300);
+    const first = Object.entries(body)[0];
+    if (first) return `${first[0]}: ${JSON.stringify(first[1]).slice(0, 200)}`;
+  }
+  return undefined;
+}
+
+async function readLimited(body: AsyncIterable<Buffer | Uint8Array>, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      throw new AppError(
+        "upstream",
+        `Sentry's response exceeded ${Math.round(max / 1048576)} MB and was dropped.`,
+        {
+          service: "Sentry",
+          hint: "Narrow the request (a smaller time window or limit).",
+        },
+      );
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function networkCode(error: unknown): string {
+  const e = error as { code?: unknown; cause?: { code?: unknown }; name?: string };
+  if (typeof e?.code === "string") return e.code;
+  if (typeof e?.cause?.code === "string") return e.cause.code;
+  if (e?.name === "TimeoutError") return "TIMEOUT";
+  return "NETWORK";
+}
+
+function backoff(attempt: number): number {
+  return Math.min(200 * 2 ** attempt, 3000) + Math.floor(Math.random() * 100);
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Query strings can carry cursors and search text; logs keep only the path. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return "(invalid url)";
+  }
+}

@@ -1,0 +1,52 @@
+import type { z } from "zod";
+import type { Context } from "./context.ts";
+import type { Logger } from "./log.ts";
+
+/**
+ * What a tool file exports: a name, model-facing text, schemas, annotations and a thin handler. Handlers
+ * return markdown for the model and, when the tool declares an output schema, the structured result.
+ */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolCallContext extends Context {
+  signal: AbortSignal;
+  logger: Logger;
+  /** Names of the tools this server registered, so output only suggests calls that exist. */
+  toolNames: ReadonlySet<string>;
+  /** Reports progress when the client asked for it (MCP progress notifications); a no-op otherwise. */
+  progress(done: number, total: number | undefined, message: string): Promise<void>;
+}
+
+export interface ToolResult<S = Record<string, unknown>> {
+  markdown: string;
+  structured?: S;
+}
+
+export interface ToolDefinition<
+  I extends z.ZodRawShape = z.ZodRawShape,
+  O extends z.ZodRawShape = z.ZodRawShape,
+> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: I;
+  outputSchema?: O;
+  annotations: ToolAnnotations;
+  handler(input: z.infer<z.ZodObject<I>>, ctx: ToolCallContext): Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
+}
+
+/** Keeps the input type inferred from the schema at the definition site. */
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
+  tool: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
+  return tool;
+}
+
+/** Registries hold tools of many shapes; this erases the parameters for the loop in server.ts. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry is heterogeneous by design
+export type AnyTool = ToolDefinition<any, any>;

@@ -1,0 +1,248 @@
+import { randomUUID } from "node:crypto";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isLoopbackHost } from "../config.ts";
+import type { Context } from "../context.ts";
+import { configError } from "../errors.ts";
+import { createServer, SERVER_NAME, SERVER_VERSION } from "../server.ts";
+import { type GuardPolicy, hostAllowed, isWildcardBind, originAllowed, tokenMatches } from "./http-guard.ts";
+
+/**
+ * Streamable HTTP on node:http. `/mcp` (POST/GET/DELETE) with stateful sessions by default or stateless
+ * mode; `/healthz`. Every request passes the Host and Origin checks; `/mcp` also needs the bearer token when
+ * one is configured (and one must be when the server listens beyond loopback).
+ */
+export interface HttpHandle {
+  url: string;
+  port: number;
+  sessionCount(): number;
+  close(): Promise<void>;
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: McpServer;
+  lastSeen: number;
+}
+
+export async function serveHttp(context: Context): Promise<HttpHandle> {
+  const { http } = context.config;
+  if (!isLoopbackHost(http.host) && !http.token) {
+    throw configError(
+      `listening on ${http.host} (beyond loopback) without a token would let anyone on the network use this server.`,
+      "Set AUTOFIX_HTTP_TOKEN to a long random value (e.g. openssl rand -hex 32), or bind to 127.0.0.1.",
+    );
+  }
+  const policy: GuardPolicy = {
+    bindHost: http.host,
+    allowedHosts: http.allowedHosts,
+    allowedOrigins: http.allowedOrigins,
+    token: http.token,
+  };
+  if (isWildcardBind(http.host) && http.allowedHosts.length === 0) {
+    context.logger.warn(
+      "listening on all interfaces without --allowed-hosts: only requests addressed to loopback names pass the Host check",
+    );
+  }
+  const sessions = new Map<string, Session>();
+  const log = context.logger.child({ component: "http" });
+
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (!hostAllowed(req.headers.host, policy))
+      return rpcError(res, 403, -32000, "Forbidden: Host header not allowed");
+    if (!originAllowed(header(req, "origin"), policy))
+      return rpcError(res, 403, -32000, "Forbidden: Origin not allowed");
+    if (path === "/healthz") {
+      if (req.method !== "GET") return rpcError(res, 405, -32000, "Method not allowed", { allow: "GET" });
+      return json(res, 200, {
+        status: "ok",
+        name: SERVER_NAME,
+        version: SERVER_VERSION,
+        sessions: sessions.size,
+      });
+    }
+    if (path !== "/mcp") return json(res, 404, { error: "not found", endpoints: ["/mcp", "/healthz"] });
+    if (policy.token && !tokenMatches(header(req, "authorization"), policy.token)) {
+      return rpcError(res, 401, -32001, "Unauthorized: send Authorization: Bearer <token>", {
+        "www-authenticate": `Bearer realm="${SERVER_NAME}"`,
+      });
+    }
+    if (http.stateless) return handleStateless(req, res);
+    return handleStateful(req, res);
+  };
+
+  const handleStateless = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== "POST") {
+      return rpcError(
+        res,
+        405,
+        -32000,
+        "Method not allowed: this server runs stateless; POST JSON-RPC to /mcp",
+        { allow: "POST" },
+      );
+    }
+    const body = await readBody(req, res, http.maxBodyBytes);
+    if (body === undefined) return;
+    const server = createServer(context);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  };
+
+  const handleStateful = async (req: IncomingMessage, res: ServerResponse) => {
+    const sessionId = header(req, "mcp-session-id");
+    if (sessionId) {
+      const session = sessions.get(sessionId);
+      if (!session) return rpcError(res, 404, -32001, "Session not found: initialize a new session");
+      session.lastSeen = Date.now();
+      const body = req.method === "POST" ? await readBody(req, res, http.maxBodyBytes) : undefined;
+      if (req.method === "POST" && body === undefined) return;
+      return session.transport.handleRequest(req, res, body);
+    }
+    if (req.method !== "POST")
+      return rpcError(res, 400, -32000, "Bad Request: no session; POST an initialize request first");
+    const body = await readBody(req, res, http.maxBodyBytes);
+    if (body === undefined) return;
+    const initializing = Array.isArray(body)
+      ? body.some((m) => isInitializeRequest(m))
+      : isInitializeRequest(body);
+    if (!initializing)
+      return rpcError(res, 400, -32000, "Bad Request: no session ID; POST an initialize request first");
+    const server = createServer(context);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, server, lastSeen: Date.now() });
+        log.info("session opened", { sessions: sessions.size });
+      },
+    });
+    transport.onclose = () => {
+      const id = transport.sessionId;
+      if (id && sessions.delete(id)) log.info("session closed", { sessions: sessions.size });
+      void server.close();
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  };
+
+  const httpServer: Server = createHttpServer((req, res) => {
+    handler(req, res).catch((error) => {
+      log.error("http request failed", { error });
+      if (!res.headersSent) rpcError(res, 500, -32603, "Internal error");
+      else res.end();
+    });
+  });
+  httpServer.headersTimeout = 15_000;
+  httpServer.requestTimeout = 0; // SSE streams are long-lived; idle sessions are reaped below instead.
+  httpServer.keepAliveTimeout = 5_000;
+
+  const reaper = setInterval(
+    () => {
+      const cutoff = Date.now() - http.sessionIdleMs;
+      for (const [id, session] of sessions) {
+        if (session.lastSeen < cutoff) {
+          log.info("closing idle session");
+          sessions.delete(id);
+          void session.transport.close();
+        }
+      }
+    },
+    Math.min(60_000, Math.max(1_000, http.sessionIdleMs / 4)),
+  );
+  reaper.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(http.port, http.host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const displayHost = http.host.includes(":") ? `[${http.host}]` : http.host;
+  const url = `http://${displayHost}:${port}/mcp`;
+  log.info("listening", { url, stateless: http.stateless, auth: Boolean(policy.token) });
+
+  return {
+    url,
+    port,
+    sessionCount: () => sessions.size,
+    close: async () => {
+      clearInterval(reaper);
+      await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
+      sessions.clear();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Reads and parses a JSON body within the size limit; answers the error itself and returns undefined on failure. */
+async function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    rpcError(res, 413, -32000, `Request body too large (limit ${limit} bytes)`);
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      rpcError(res, 413, -32000, `Request body too large (limit ${limit} bytes)`);
+      req.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    rpcError(res, 400, -32700, "Parse error: the body is not valid JSON");
+    return undefined;
+  }
+}
+
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function rpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  json(res, status, { jsonrpc: "2.0", error: { code, message }, id: null }, headers);
+}

@@ -1,0 +1,186 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
+import { kindsScenario } from "../fixtures/kinds.ts";
+import { type Spawned, spawnCli } from "../helpers/spawn.ts";
+
+const TOKEN = "e2e-http-token-0123456789";
+let sandbox: SandboxHandle;
+const running: Spawned[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ scenario: kindsScenario() });
+});
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.kill()));
+  await sandbox.close();
+});
+
+async function startHttp(args: string[] = [], env: Record<string, string> = {}): Promise<string> {
+  const spawned = spawnCli(["--transport", "http", "--port", "0", ...args], {
+    SENTRY_HOST: sandbox.url,
+    SENTRY_ACCESS_TOKEN: "sandbox-token",
+    SENTRY_ORG: "acme",
+    ...env,
+  });
+  running.push(spawned);
+  const match = await spawned.waitForStderr(/listening on (http:\/\/\S+)/);
+  return match[1]!;
+}
+
+const INIT = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+};
+const HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+
+async function connectClient(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: "e2e-http", version: "1" });
+  const transport = new StreamableHTTPClientTransport(
+    new URL(url),
+    token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : undefined,
+  );
+  await client.connect(transport);
+  return client;
+}
+
+describe("the CLI over Streamable HTTP", () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await startHttp([], { AUTOFIX_HTTP_TOKEN: TOKEN });
+  });
+
+  it("runs initialize → tools/list → tools/call in a session", async () => {
+    const client = await connectClient(url, TOKEN);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain("get_issue");
+    const result = await client.callTool({ name: "get_issue", arguments: { issue: "KINDS-MSG" } });
+    expect(result.isError).toBeFalsy();
+    expect(JSON.stringify(result.content)).toContain("Cache miss storm detected");
+    await client.close();
+  });
+
+  it("answers 401 without the token and with a wrong one", async () => {
+    const none = await fetch(url, { method: "POST", headers: HEADERS, body: JSON.stringify(INIT) });
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toContain("Bearer");
+    expect((await none.json()).error.code).toBe(-32001);
+    const wrong = await fetch(url, {
+      method: "POST",
+      headers: { ...HEADERS, authorization: "Bearer nope" },
+      body: JSON.stringify(INIT),
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("answers 403 to a foreign Origin, before looking at the token", async () => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { ...HEADERS, origin: "https://evil.example", authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(INIT),
+    });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error.message).toContain("Origin");
+  });
+
+  it("answers 404 to an unknown session and 400 to a request without one", async () => {
+    const auth = { ...HEADERS, authorization: `Bearer ${TOKEN}` };
+    const unknown = await fetch(url, {
+      method: "POST",
+      headers: { ...auth, "mcp-session-id": "00000000-0000-0000-0000-000000000000" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
+    expect(unknown.status).toBe(404);
+    const noSession = await fetch(url, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
+    expect(noSession.status).toBe(400);
+  });
+
+  it("rejects oversized and malformed bodies", async () => {
+    const auth = { ...HEADERS, authorization: `Bearer ${TOKEN}` };
+    const big = await fetch(url, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ ...INIT, pad: "x".repeat(2 * 1024 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    const junk = await fetch(url, { method: "POST", headers: auth, body: "{not json" });
+    expect(junk.status).toBe(400);
+    expect((await junk.json()).error.code).toBe(-32700);
+  });
+
+  it("serves /healthz without a token", async () => {
+    const res = await fetch(url.replace(/\/mcp$/, "/healthz"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", name: "autofix-mcp" });
+  });
+
+  it("ends a session on DELETE", async () => {
+    const client = await connectClient(url, TOKEN);
+    const transport = client.transport as StreamableHTTPClientTransport;
+    const sessionId = transport.sessionId!;
+    await transport.terminateSession();
+    const after = await fetch(url, {
+      method: "POST",
+      headers: { ...HEADERS, authorization: `Bearer ${TOKEN}`, "mcp-session-id": sessionId },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/list" }),
+    });
+    expect(after.status).toBe(404);
+  });
+});
+
+describe("stateless HTTP", () => {
+  it("answers each request on its own", async () => {
+    const url = await startHttp(["--stateless"]);
+    const client = await connectClient(url);
+    const result = await client.callTool({ name: "get_issue", arguments: { issue: "KINDS-CSP" } });
+    expect(JSON.stringify(result.content)).toContain("Content-Security-Policy");
+    const get = await fetch(url, { method: "GET", headers: { accept: "text/event-stream" } });
+    expect(get.status).toBe(405);
+    await client.close();
+  });
+});
+
+describe("binding beyond loopback", () => {
+  it("refuses to start without a token", async () => {
+    const spawned = spawnCli(["--transport", "http", "--port", "0", "--host", "0.0.0.0"], {
+      SENTRY_HOST: sandbox.url,
+    });
+    running.push(spawned);
+    const code = await new Promise<number | null>((r) => spawned.child.once("exit", (c) => r(c)));
+    expect(code).toBe(2);
+    expect(spawned.stderr()).toContain("AUTOFIX_HTTP_TOKEN");
+  });
+
+  it("rejects a Host header that is not allowed", async () => {
+    const url = await startHttp(["--host", "0.0.0.0", "--allowed-hosts", "mcp.example.com"], {
+      AUTOFIX_HTTP_TOKEN: TOKEN,
+    });
+    const port = new URL(url).port;
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/mcp",
+          method: "POST",
+          headers: { ...HEADERS, host: "rebind.attacker.example", authorization: `Bearer ${TOKEN}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end(JSON.stringify(INIT));
+    });
+    expect(status).toBe(403);
+  });
+});

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
+import { kindsScenario } from "../fixtures/kinds.ts";
+import { type Spawned, spawnCli, stdioRpc } from "../helpers/spawn.ts";
+
+let sandbox: SandboxHandle;
+let server: Spawned;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ scenario: kindsScenario() });
+  server = spawnCli([], {
+    SENTRY_HOST: sandbox.url,
+    SENTRY_ACCESS_TOKEN: "sandbox-token",
+    SENTRY_ORG: "acme",
+    AUTOFIX_LOG_LEVEL: "debug",
+  });
+});
+afterAll(async () => {
+  await server.kill();
+  await sandbox.close();
+});
+
+describe("the CLI over stdio", () => {
+  it("initializes, lists get_issue with annotations, and answers get_issue", async () => {
+    const rpc = stdioRpc(server);
+    const init = await rpc.request("initialize", {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "e2e", version: "1" },
+    });
+    expect(init.result.serverInfo.name).toBe("autofix-mcp");
+    expect(init.result.instructions).toContain("get_issue");
+    rpc.notify("notifications/initialized");
+
+    const list = await rpc.request("tools/list");
+    const tool = list.result.tools.find((t: { name: string }) => t.name === "get_issue");
+    expect(tool.annotations.readOnlyHint).toBe(true);
+    expect(tool.inputSchema.type).toBe("object");
+    expect(tool.inputSchema.properties.issue).toBeDefined();
+    expect(tool.outputSchema.properties.issue).toBeDefined();
+
+    const call = await rpc.request("tools/call", { name: "get_issue", arguments: { issue: "KINDS-GROUP" } });
+    expect(call.result.isError).toBeFalsy();
+    const text: string = call.result.content[0].text;
+    expect(text).toContain("ValueError");
+    expect(text).toContain("app/skus.py:21");
+    expect(call.result.structuredContent.issue.short_id).toBe("KINDS-GROUP");
+
+    const bad = await rpc.request("tools/call", {
+      name: "get_issue",
+      arguments: { issue: "not an id at all" },
+    });
+    expect(bad.result.isError).toBe(true);
+    expect(bad.result.content[0].text).toContain("short ID");
+  });
+
+  it("writes nothing but JSON-RPC to stdout, and logs to stderr", () => {
+    expect(server.stdoutLines.length).toBeGreaterThan(0);
+    for (const line of server.stdoutLines) {
+      const msg = JSON.parse(line);
+      expect(msg.jsonrpc).toBe("2.0");
+    }
+    expect(server.stderr()).toContain('"msg":"tool call"');
+    expect(server.stderr()).not.toContain("sandbox-token");
+  });
+
+  it("exits when stdin closes", async () => {
+    const child = spawnCli([], { SENTRY_HOST: sandbox.url, SENTRY_ACCESS_TOKEN: "sandbox-token" });
+    await child.waitForStderr(/serving MCP over stdio/);
+    const exit = new Promise<number | null>((r) => child.child.once("exit", (code) => r(code)));
+    child.child.stdin.end();
+    expect(await exit).toBe(0);
+  });
+
+  it("refuses bad configuration with a message on stderr and exit code 2", async () => {
+    const child = spawnCli([], { SENTRY_HOST: "http://sentry.example.com" });
+    const exit = await new Promise<number | null>((r) => child.child.once("exit", (code) => r(code)));
+    expect(exit).toBe(2);
+    expect(child.stderr()).toContain("--allow-http");
+    expect(child.stdoutLines).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { type Config, loadConfig } from "../../src/config.ts";
+import { type Context, createContext } from "../../src/context.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
+import { createServer, type ServerOptions } from "../../src/server.ts";
+
+export interface TestContextOptions {
+  sentryUrl: string;
+  token?: string | null;
+  org?: string | null;
+  env?: Record<string, string>;
+  argv?: string[];
+  now?: number;
+  logLines?: string[];
+  maxRetries?: number;
+  timeoutMs?: number;
+}
+
+/** A real context (real Sentry client over HTTP) pointed at a sandbox, with logs captured in memory. */
+export function testConfig(options: TestContextOptions): Config {
+  const env: Record<string, string> = {
+    SENTRY_HOST: options.sentryUrl,
+    AUTOFIX_DB: ":memory:",
+    ...(options.token === null ? {} : { SENTRY_ACCESS_TOKEN: options.token ?? "sandbox-token" }),
+    ...(options.org === null ? {} : { SENTRY_ORG: options.org ?? "acme" }),
+    ...options.env,
+  };
+  const parsed = loadConfig({ argv: options.argv ?? [], env, cwd: process.cwd() });
+  if (parsed.action !== "run") throw new Error("unexpected CLI action");
+  const sentry = { ...parsed.config.sentry };
+  if (options.maxRetries !== undefined) sentry.maxRetries = options.maxRetries;
+  if (options.timeoutMs !== undefined) sentry.timeoutMs = options.timeoutMs;
+  return { ...parsed.config, sentry };
+}
+
+export function testContext(options: TestContextOptions): Context & { logLines: string[] } {
+  const logLines = options.logLines ?? [];
+  const logger: Logger = createLogger("debug", (line) => logLines.push(line));
+  const context = createContext(testConfig(options), logger);
+  if (options.now !== undefined) {
+    const now = options.now;
+    context.clock = { now: () => now };
+  }
+  return Object.assign(context, { logLines });
+}
+
+/** A real MCP client connected in memory to createServer(context). */
+export async function connect(
+  context: Context,
+  options: ServerOptions = {},
+): Promise<{ client: Client; close(): Promise<void> }> {
+  const server = createServer(context, options);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "test-client", version: "1.0.0" });
+  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  return {
+    client,
+    close: async () => {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+/** The text of a tool result's first content block. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  return content.map((c) => c.text ?? "").join("\n");
+}
