@@ -1,6 +1,6 @@
 import pkg from "../package.json" with { type: "json" };
 import { type Config, HELP, loadConfig } from "./config.ts";
-import { type Context, createContext } from "./context.ts";
+import { createContext } from "./context.ts";
 import { describeError, isAppError } from "./errors.ts";
 import { createLogger, type Logger, redactingSink } from "./log.ts";
 import { serveHttp } from "./transports/http.ts";

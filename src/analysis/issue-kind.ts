@@ -69,7 +69,7 @@ export function issueKind(
   if (event && event.exceptions.length > 0) return { kind: "error", label: "error (exception)", note: null };
   if (
     eventType === "default" ||
-    (event && event.message && event.exceptions.length === 0 && KNOWN_EVENT_TYPES.has(eventType))
+    (event?.message && event.exceptions.length === 0 && KNOWN_EVENT_TYPES.has(eventType))
   ) {
     return { kind: "message", label: "message (no exception)", note: null };
   }

@@ -179,9 +179,7 @@ export function requestSection(event: SentryEvent, full: boolean): string | null
   if (full && headers.length > 0) {
     out.push("**Headers**:", ...headers.slice(0, 40).map(([k, v]) => `- ${data(k, 60)}: ${data(v, 200)}`));
   } else {
-    const interesting = headers.filter(([k]) =>
-      /^(content-type|user-agent|referer|x-request-id|x-forwarded-for)$/i.test(k),
-    );
+    const interesting = headers.filter(([k]) => /^(content-type|user-agent|referer|x-request-id)$/i.test(k));
     if (interesting.length > 0)
       out.push(field("Headers", interesting.map(([k, v]) => `${k}: ${data(v, 120)}`).join(", ")));
   }
@@ -212,12 +210,13 @@ export function tagsSection(
 ): string | null {
   if (distributions.length > 0) {
     const rows = distributions.map((t) => {
-      const total = t.topValues.reduce((sum, v) => sum + (v.count ?? 0), 0);
+      const total = t.totalValues ?? t.topValues.reduce((sum, v) => sum + (v.count ?? 0), 0);
       const top = t.topValues.slice(0, full ? 10 : 3).map((v) => {
         const share = total > 0 && v.count !== null ? ` ${Math.round((100 * v.count) / total)}%` : "";
         return `${data(v.value, 60)}${share}`;
       });
-      const more = t.totalValues !== null && t.totalValues > top.length ? ` (${t.totalValues} distinct)` : "";
+      const more =
+        t.uniqueValues !== null && t.uniqueValues > top.length ? ` (${t.uniqueValues} distinct)` : "";
       return `- **${t.key}**: ${top.join(", ")}${more}`;
     });
     return lines("## Tags (top values across the issue's events)", ...rows);
@@ -271,7 +270,7 @@ export function contextsSection(event: SentryEvent): string | null {
     const version = typeof c.version === "string" ? c.version : null;
     if (name) parts.push(`${key} ${data(version ? `${name} ${version}` : name, 60)}`);
   }
-  return parts.length > 0 ? field("Environment", parts.join(", ")) : null;
+  return parts.length > 0 ? field("Runtime", parts.join(", ")) : null;
 }
 
 /** Occurrence evidence for performance, metric and other issue-platform kinds. */

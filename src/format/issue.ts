@@ -48,7 +48,7 @@ const LIMITS = {
 } as const;
 
 export function renderIssue(input: IssueViewInput): { markdown: string; structured: IssueStructured } {
-  const { issue, event, detail, now } = input;
+  const { issue, event, detail } = input;
   const limit = LIMITS[detail];
   const chain = event ? exceptionChain(event) : null;
   const kind = issueKind(issue, event);

@@ -264,7 +264,13 @@ export class SentryHttp {
 
   private statusError(url: string, res: SentryResponse, retryAfterSeconds?: number): AppError {
     const detail = res.text.slice(0, 2000);
-    this.opts.logger.warn("sentry request failed", { url: redactUrl(url), status: res.status, body: detail });
+    // 404s are often expected (no regions on self-hosted, no suspect commits): keep them out of warnings.
+    const level = res.status === 404 ? "debug" : "warn";
+    this.opts.logger[level]("sentry request failed", {
+      url: redactUrl(url),
+      status: res.status,
+      body: detail,
+    });
     const path = new URL(url).pathname;
     switch (res.status) {
       case 400:

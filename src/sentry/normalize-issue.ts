@@ -93,6 +93,7 @@ export function normalizeTagDistribution(input: unknown): TagDistribution | null
     key,
     name: text(t.name) ?? key,
     totalValues: int(t.totalValues),
+    uniqueValues: int(t.uniqueValues),
     topValues: arr(t.topValues)
       .filter(isObj)
       .map((v: Json) => ({

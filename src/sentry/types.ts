@@ -222,7 +222,10 @@ export interface SentryEvent {
 export interface TagDistribution {
   key: string;
   name: string;
+  /** Events carrying this tag (Sentry's `totalValues`). */
   totalValues: number | null;
+  /** Distinct values, when Sentry reports them. */
+  uniqueValues: number | null;
   topValues: Array<{
     value: string;
     count: number | null;

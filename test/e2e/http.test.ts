@@ -67,7 +67,7 @@ describe("the CLI over Streamable HTTP", () => {
     const none = await fetch(url, { method: "POST", headers: HEADERS, body: JSON.stringify(INIT) });
     expect(none.status).toBe(401);
     expect(none.headers.get("www-authenticate")).toContain("Bearer");
-    expect((await none.json()).error.code).toBe(-32001);
+    expect(((await none.json()) as any).error.code).toBe(-32001);
     const wrong = await fetch(url, {
       method: "POST",
       headers: { ...HEADERS, authorization: "Bearer nope" },
@@ -83,7 +83,7 @@ describe("the CLI over Streamable HTTP", () => {
       body: JSON.stringify(INIT),
     });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.message).toContain("Origin");
+    expect(((await res.json()) as any).error.message).toContain("Origin");
   });
 
   it("answers 404 to an unknown session and 400 to a request without one", async () => {
@@ -112,7 +112,7 @@ describe("the CLI over Streamable HTTP", () => {
     expect(big.status).toBe(413);
     const junk = await fetch(url, { method: "POST", headers: auth, body: "{not json" });
     expect(junk.status).toBe(400);
-    expect((await junk.json()).error.code).toBe(-32700);
+    expect(((await junk.json()) as any).error.code).toBe(-32700);
   });
 
   it("serves /healthz without a token", async () => {
