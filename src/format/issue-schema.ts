@@ -79,6 +79,43 @@ export const issueOutputShape = {
   ),
   processing_errors: z.array(z.object({ type: z.string(), message: z.string().nullable() })),
   evidence: z.array(z.object({ name: z.string(), value: z.string() })),
+  release: z
+    .object({
+      version: z.string(),
+      date_released: z.string().nullable(),
+      commit_count: z.number().nullable(),
+      first_release: z.string().nullable().describe("The release the issue was first seen in"),
+      is_first_release: z
+        .boolean()
+        .nullable()
+        .describe("True when this event's release is where the issue started"),
+    })
+    .nullable(),
+  suspect_commits: z
+    .array(
+      z.object({
+        sha: z.string(),
+        subject: z.string().nullable(),
+        author: z.string().nullable(),
+        date: z.string().nullable(),
+        repository: z.string().nullable(),
+        type: z.string().nullable(),
+      }),
+    )
+    .nullable()
+    .describe("Sentry's suspect commits; [] when it has none, null when they could not be fetched"),
+  trace_summary: z
+    .object({
+      errors: z.number().nullable(),
+      performance_issues: z.number().nullable(),
+      spans: z.number().nullable(),
+      logs: z.number().nullable(),
+    })
+    .nullable(),
+  source_maps_missing: z
+    .boolean()
+    .describe("Sentry reported missing source files or source maps for this event"),
+  unavailable: z.array(z.string()).describe("Enrichments that failed and were left out"),
 };
 
 export type IssueStructured = z.infer<z.ZodObject<typeof issueOutputShape>>;

@@ -7,6 +7,8 @@ import {
   primaryStack,
 } from "../analysis/exception-chain.ts";
 import { issueKind } from "../analysis/issue-kind.ts";
+import type { CommitRef, ReleaseDetails } from "../sentry/releases.ts";
+import type { TraceMeta } from "../sentry/traces.ts";
 import type { Frame, Issue, SentryEvent, TagDistribution } from "../sentry/types.ts";
 import {
   breadcrumbsSection,
@@ -31,6 +33,12 @@ export type Detail = "brief" | "full";
 
 export interface IssueViewInput {
   issue: Issue;
+  release?: ReleaseDetails | null;
+  /** null: Sentry could not be asked; []: it has none. */
+  suspectCommits?: CommitRef[] | null;
+  traceMeta?: TraceMeta | null;
+  /** Enrichments that failed. */
+  problems?: string[];
   event: SentryEvent | null;
   /** Why there is no event, when there is none. */
   eventProblem?: string | null;
@@ -83,7 +91,12 @@ export function renderIssue(input: IssueViewInput): { markdown: string; structur
   } else {
     sections.push(`## Event\nNo event could be loaded: ${input.eventProblem ?? "Sentry returned none"}.`);
   }
-  sections.push(tagsSection(input.tags, event?.tags ?? [], detail === "full"));
+  sections.push(releaseSection(input), tagsSection(input.tags, event?.tags ?? [], detail === "full"));
+  if (input.problems && input.problems.length > 0) {
+    sections.push(
+      `**Not available**: ${input.problems.map((p) => data(p, 160)).join("; ")}. The rest of this view is complete.`,
+    );
+  }
   if (kind.note) sections.push(`**Note**: ${kind.note}`);
   sections.push(nextSection(input, event));
   const markdown = sections.filter((s): s is string => Boolean(s)).join("\n\n");
@@ -137,15 +150,10 @@ function eventFacts(input: IssueViewInput, event: SentryEvent): string {
       field(
         "Trace",
         event.trace?.traceId
-          ? `\`${event.trace.traceId}\`${event.trace.spanId ? ` (span \`${event.trace.spanId}\`)` : ""}`
+          ? `\`${event.trace.traceId}\`${event.trace.spanId ? ` (span \`${event.trace.spanId}\`)` : ""}${traceCounts(input.traceMeta)}`
           : null,
       ),
-      field(
-        "Transaction",
-        event.tags.find(([k]) => k === "transaction")?.[1]
-          ? data(event.tags.find(([k]) => k === "transaction")![1], 100)
-          : null,
-      ),
+      field("Transaction", tagOf(event, "transaction") ? data(tagOf(event, "transaction"), 100) : null),
       field(
         "Profile",
         event.profileId
@@ -160,7 +168,65 @@ function eventFacts(input: IssueViewInput, event: SentryEvent): string {
   );
 }
 
+function tagOf(event: SentryEvent, key: string): string | null {
+  return event.tags.find(([k]) => k === key)?.[1] ?? null;
+}
+
+function traceCounts(meta: TraceMeta | null | undefined): string {
+  if (!meta) return "";
+  const parts = [
+    meta.errors !== null ? `${meta.errors} error${meta.errors === 1 ? "" : "s"}` : null,
+    meta.performanceIssues
+      ? `${meta.performanceIssues} performance issue${meta.performanceIssues === 1 ? "" : "s"}`
+      : null,
+    meta.spans !== null ? `${meta.spans} spans` : null,
+    meta.logs ? `${meta.logs} logs` : null,
+  ].filter(Boolean);
+  return parts.length > 0 ? ` — ${parts.join(", ")}` : "";
+}
+
 /** Identify the user without exposing personal data: id or username, and country. */
+function releaseSection(input: IssueViewInput): string | null {
+  const { release, issue, now } = input;
+  const commits = input.suspectCommits ?? null;
+  if (!release && (!commits || commits.length === 0)) return null;
+  const out = ["## Release and suspect commits"];
+  if (release) {
+    const deployed = release.lastDeploy?.environment
+      ? `deployed to ${release.lastDeploy.environment}${release.lastDeploy.dateFinished ? ` ${when(release.lastDeploy.dateFinished, now)}` : ""}`
+      : null;
+    out.push(
+      facts(
+        field("Release", data(release.version, 80)),
+        field("Released", when(release.dateReleased ?? release.dateCreated, now)),
+        field("Commits", release.commitCount !== null ? String(release.commitCount) : null),
+        deployed,
+      )!,
+    );
+    const first = issue.firstRelease?.version;
+    if (first) {
+      out.push(
+        first === release.version
+          ? `**First seen in**: this release — the issue started with ${data(first, 80)}.`
+          : `**First seen in**: ${data(first, 80)}; this event is from ${data(release.version, 80)}.`,
+      );
+    }
+  }
+  if (commits && commits.length > 0) {
+    out.push("**Suspect commits** (from Sentry):");
+    for (const c of commits.slice(0, 5)) {
+      const who = c.author ? ` by ${data(c.author, 40)}` : "";
+      const date = c.date ? ` ${c.date.slice(0, 10)}` : "";
+      out.push(
+        `- \`${c.sha.slice(0, 12)}\` ${data(c.subject, 120)}${who}${date}${c.suspectType ? ` (${c.suspectType})` : ""}`,
+      );
+    }
+  } else if (commits) {
+    out.push("**Suspect commits**: Sentry has none for this event (no release commits or code mappings).");
+  }
+  return out.join("\n");
+}
+
 function userSummary(event: SentryEvent): string | null {
   const u = event.user;
   if (!u) return null;
@@ -283,6 +349,36 @@ function structuredIssue(input: IssueViewInput, chain: ExceptionChain | null, ki
       name: d.name,
       value: d.value.slice(0, 500),
     })),
+    release: input.release
+      ? {
+          version: input.release.version,
+          date_released: input.release.dateReleased ?? input.release.dateCreated,
+          commit_count: input.release.commitCount,
+          first_release: issue.firstRelease?.version ?? null,
+          is_first_release: issue.firstRelease ? issue.firstRelease.version === input.release.version : null,
+        }
+      : null,
+    suspect_commits:
+      input.suspectCommits === undefined || input.suspectCommits === null
+        ? null
+        : input.suspectCommits.map((c) => ({
+            sha: c.sha,
+            subject: c.subject,
+            author: c.author,
+            date: c.date,
+            repository: c.repository,
+            type: c.suspectType,
+          })),
+    trace_summary: input.traceMeta
+      ? {
+          errors: input.traceMeta.errors,
+          performance_issues: input.traceMeta.performanceIssues,
+          spans: input.traceMeta.spans,
+          logs: input.traceMeta.logs,
+        }
+      : null,
+    source_maps_missing: (event?.errors ?? []).some((e) => /^js_|sourcemap|source_map/i.test(e.type)),
+    unavailable: input.problems ?? [],
   };
 }
 

@@ -22,9 +22,16 @@ async function main(): Promise<void> {
   out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} over stdio.`);
   out(`Tools: ${tools.map((t) => t.name).join(", ")}\n`);
 
-  for (const issue of ["ORDERS-API-7A", "ORDERS-API-7D"]) {
-    out(`━━━ get_issue {"issue": "${issue}"} ${"━".repeat(40)}\n`);
-    const result = await client.callTool({ name: "get_issue", arguments: { issue } });
+  const steps: Array<[string, Record<string, unknown>]> = [
+    ["search_issues", { sort: "freq" }],
+    ["get_issue", { issue: "ORDERS-API-7A" }],
+    ["get_trace", { issue: "ORDERS-API-7A" }],
+    ["search_logs", { issue: "ORDERS-API-7A" }],
+    ["get_profile", { issue: "ORDERS-API-7D" }],
+  ];
+  for (const [name, args] of steps) {
+    out(`━━━ ${name} ${JSON.stringify(args)} ${"━".repeat(40)}\n`);
+    const result = await client.callTool({ name, arguments: args });
     for (const block of result.content as Array<{ type: string; text?: string }>)
       if (block.text) out(block.text);
     out("");

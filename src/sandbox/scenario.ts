@@ -47,6 +47,8 @@ export interface Scenario {
   flamegraphs?: Record<string, Json>;
   /** `/organizations/{org}/code-mappings/` rows. */
   codeMappings?: Json[];
+  /** Which Sentry generation to imitate: older self-hosted installs lack `/trace/` and call logs `ourlogs`. */
+  sentryVersion?: { traceEndpoint?: "current" | "legacy-only"; logsDataset?: "logs" | "ourlogs" };
   /** Extra routes a test needs: path (after /api/0, with trailing slash) → JSON body. */
   extraRoutes?: Record<string, unknown>;
 }

@@ -1,4 +1,5 @@
 import {
+  listAnOrganization_sIssues,
   listYourOrganizations,
   resolveAShortId,
   retrieveAnIssue,
@@ -174,6 +175,43 @@ export class SentryClient {
     return results
       .map((r) => (r.status === "fulfilled" ? normalizeTagDistribution(r.value.data) : null))
       .filter((t): t is TagDistribution => t !== null);
+  }
+
+  /** One page of the organisation's issue search (`query` in Sentry search syntax). */
+  async listIssues(
+    org: string,
+    q: {
+      query: string;
+      projectIds?: number[];
+      sort?: "date" | "freq" | "new" | "user";
+      limit?: number;
+      statsPeriod?: string;
+      environment?: string[];
+      cursor?: string;
+    },
+    signal?: AbortSignal,
+  ): Promise<{ issues: Issue[]; nextCursor: string | null; hits: number | null }> {
+    const base = await this.regionBase(org, signal);
+    const res = await listAnOrganization_sIssues({
+      ...this.typed(base, signal),
+      path: { organization_id_or_slug: org },
+      query: {
+        query: q.query,
+        project: q.projectIds && q.projectIds.length > 0 ? q.projectIds : undefined,
+        sort: q.sort,
+        limit: q.limit,
+        statsPeriod: q.statsPeriod,
+        environment: q.environment,
+        cursor: q.cursor,
+        shortIdLookup: "1",
+      },
+    });
+    const hits = Number(res.response.headers.get("x-hits"));
+    return {
+      issues: arr(res.data).map(normalizeIssue),
+      nextCursor: parseLinkHeader(res.response.headers.get("link")).next,
+      hits: Number.isFinite(hits) && res.response.headers.get("x-hits") !== null ? hits : null,
+    };
   }
 
   /** A JSON GET on an organisation's region host. `path` starts after `/api/0`. */

@@ -1,5 +1,12 @@
 import { DEMO, demoScenario } from "../../src/sandbox/demo/index.ts";
 import { startSandbox } from "../../src/sandbox/server.ts";
+import {
+  BIG_TRACE,
+  bigScenario,
+  LEGACY_TRACE,
+  legacyScenario,
+  profileScenario,
+} from "../fixtures/context.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
 import { connect, testContext, textOf } from "../helpers/context.ts";
 
@@ -67,11 +74,29 @@ async function main(): Promise<void> {
     ["get_issue", { issue: DEMO.paymentsIssueShortId }],
     ["get_issue", { issue: DEMO.perfIssueShortId }],
     ["get_issue", { issue: DEMO.ordersIssueShortId, detail: "full" }],
+    ["get_trace", { issue: DEMO.ordersIssueShortId }],
+    ["get_trace", { trace_id: DEMO.traceA }],
+    ["search_logs", { issue: DEMO.ordersIssueShortId }],
+    ["search_logs", { trace_id: DEMO.traceA }],
+    ["get_profile", { issue: DEMO.perfIssueShortId }],
+    ["search_issues", { sort: "freq" }],
   ]);
   const kinds = await measure(kindsScenario(), [
     ["get_issue", { issue: "KINDS-REGR" }],
     ["get_issue", { issue: "KINDS-CSP" }],
     ["get_issue", { issue: "KINDS-SECRETS", detail: "full" }],
+  ]);
+  const big = await measure(bigScenario(), [
+    ["get_trace", { trace_id: BIG_TRACE }],
+    ["search_logs", { trace_id: BIG_TRACE }],
+  ]);
+  const legacy = await measure(legacyScenario(), [
+    ["get_trace", { trace_id: LEGACY_TRACE }],
+    ["search_logs", { trace_id: LEGACY_TRACE }],
+  ]);
+  const profiles = await measure(profileScenario(), [
+    ["get_profile", { issue: "INVENTORY-3" }],
+    ["get_profile", { transaction: "GET /search", project: "inventory" }],
   ]);
   process.stdout.write(
     `autofix-mcp bench — sandbox Sentry latency ${LATENCY_MS} ms per request, ${RUNS} runs per row\n\n`,
@@ -79,7 +104,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     "| tool | arguments | chars | ≈tokens | Sentry requests | p50 ms | p95 ms |\n|---|---|---|---|---|---|---|\n",
   );
-  for (const r of [...demo, ...kinds]) {
+  for (const r of [...demo, ...kinds, ...big, ...legacy, ...profiles]) {
     process.stdout.write(
       `| ${r.tool} | \`${r.args}\` | ${r.chars} | ${r.tokens} | ${r.requests} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} |\n`,
     );

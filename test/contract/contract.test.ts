@@ -40,7 +40,7 @@ describe("the public contract", () => {
   it("lists exactly the registered tools in the README's tool table", () => {
     const readme = read("README.md");
     const table = readme.slice(readme.indexOf("<!-- tools:start -->"), readme.indexOf("<!-- tools:end -->"));
-    const names = [...table.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    const names = [...table.matchAll(/^\| `([a-z_]+)`\s*\|/gm)].map((m) => m[1]);
     expect(names).toEqual(tools.map((t) => t.name));
   });
 

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { summarizeProfile } from "../src/analysis/profile.ts";
+import { inputError, NotFoundError } from "../src/errors.ts";
+import { profileOutputShape, renderProfile } from "../src/format/profile.ts";
+import { resolveRef } from "../src/sentry/issue-ref.ts";
+import {
+  fetchFlamegraph,
+  fetchProfileChunk,
+  fetchTransactionProfile,
+  type ProfileData,
+} from "../src/sentry/profiles.ts";
+import { projectId } from "../src/sentry/projects.ts";
+import { defineTool } from "../src/tool.ts";
+
+export const getProfile = defineTool({
+  name: "get_profile",
+  title: "Get a performance profile",
+  description: `Show where the time went: the hottest call paths (root → leaf) with application frames marked, and the top functions by self time and by total time, with file:line.
+Reads a transaction profile by ID, the profile linked to an issue's event (transaction or continuous profiling), or the aggregated flamegraph of a transaction. Use it for slow endpoints and performance issues; not for errors without a profile.
+Example: {"issue": "ORDERS-API-7D"} or {"transaction": "GET /v1/orders", "project": "orders-api"} or {"profile_id": "9b4e…", "project": "orders-api"}`,
+  inputSchema: {
+    profile_id: z.string().max(64).optional().describe("A transaction profile's ID (needs project)"),
+    transaction: z.string().max(300).optional().describe("Transaction name: read its aggregated flamegraph"),
+    issue: z
+      .string()
+      .max(2000)
+      .optional()
+      .describe("Short ID, numeric ID or URL: the profile linked to its event"),
+    project: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Project slug (for profile_id, or to narrow a transaction)"),
+    organization: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Organization slug, when the server has no default"),
+  },
+  outputSchema: profileOutputShape,
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
+  async handler(input, ctx) {
+    let profile: ProfileData | null = null;
+    let source: string;
+    if (input.issue) {
+      const { org, ref } = await resolveRef(
+        ctx.sentry,
+        { issue: input.issue, organization: input.organization },
+        ctx.signal,
+      );
+      const [issue, event] = await Promise.all([
+        ctx.sentry.getIssue(org, ref.id, ctx.signal),
+        ctx.sentry.getIssueEvent(org, ref.id, "recommended", ctx.signal),
+      ]);
+      const transaction =
+        event.tags.find(([k]) => k === "transaction")?.[1] ??
+        (event.type === "transaction" ? event.title : null);
+      if (event.profileId) {
+        source = `transaction profile \`${event.profileId}\` of ${issue.shortId ?? issue.id}`;
+        profile = await fetchTransactionProfile(
+          ctx.sentry,
+          org,
+          issue.project.slug,
+          event.profileId,
+          ctx.signal,
+        ).catch((e) => (e instanceof NotFoundError && transaction ? null : Promise.reject(e)));
+      } else if (event.profilerId && issue.project.id) {
+        const t = Date.parse(event.dateCreated ?? "") || ctx.clock.now();
+        source = `continuous profile \`${event.profilerId}\` around ${issue.shortId ?? issue.id}`;
+        profile = await fetchProfileChunk(
+          ctx.sentry,
+          org,
+          issue.project.id,
+          event.profilerId,
+          { start: new Date(t - 30_000).toISOString(), end: new Date(t + 5_000).toISOString() },
+          ctx.signal,
+        );
+      }
+      if (!profile && transaction) {
+        source = `flamegraph of transaction ${transaction} (${issue.project.slug})`;
+        profile = await fetchFlamegraph(
+          ctx.sentry,
+          org,
+          transaction,
+          issue.project.id ? [issue.project.id] : [],
+          ctx.signal,
+        );
+      }
+      source ??= `${issue.shortId ?? issue.id}`;
+      if (!profile)
+        throw inputError(
+          `no profile is linked to ${issue.shortId ?? issue.id}'s event, and its transaction has no profiles.`,
+          "Profiling may be off for this project; get_trace shows the slow spans instead.",
+        );
+    } else if (input.profile_id) {
+      if (!input.project)
+        throw inputError(
+          "profile_id needs project (the project slug).",
+          'Example: {"profile_id": "…", "project": "orders-api"}',
+        );
+      const org = await ctx.sentry.org(input.organization, ctx.signal);
+      source = `transaction profile \`${input.profile_id}\``;
+      profile = await fetchTransactionProfile(ctx.sentry, org, input.project, input.profile_id, ctx.signal);
+    } else if (input.transaction) {
+      const org = await ctx.sentry.org(input.organization, ctx.signal);
+      const ids = input.project ? [await projectId(ctx.sentry, org, input.project, ctx.signal)] : [];
+      source = `flamegraph of transaction ${input.transaction}`;
+      profile = await fetchFlamegraph(ctx.sentry, org, input.transaction, ids, ctx.signal);
+      if (!profile)
+        throw inputError(
+          `no profiles were found for transaction "${input.transaction}" in the last 14 days.`,
+          "Check the exact transaction name (get_issue shows it), or the project.",
+        );
+    } else {
+      throw inputError(
+        "pass issue, transaction, or profile_id with project.",
+        'Example: {"issue": "ORDERS-API-7D"}',
+      );
+    }
+    return renderProfile(profile, summarizeProfile(profile), source, ctx.toolNames);
+  },
+});
