@@ -80,3 +80,31 @@ describe("the CLI over stdio", () => {
     expect(child.stdoutLines).toEqual([]);
   });
 });
+
+describe("--demo", () => {
+  it("serves the bundled sample organisation with no Sentry settings", async () => {
+    const demo = spawnCli(["--demo"], {});
+    try {
+      const rpc = stdioRpc(demo);
+      await rpc.request("initialize", {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "e2e", version: "1" },
+      });
+      rpc.notify("notifications/initialized");
+      const call = await rpc.request("tools/call", {
+        name: "get_issue",
+        arguments: { issue: "ORDERS-API-7A" },
+      });
+      expect(call.result.isError).toBeFalsy();
+      expect(call.result.content[0].text).toContain("applyCoupon");
+      const trace = await rpc.request("tools/call", {
+        name: "get_trace",
+        arguments: { issue: "ORDERS-API-7A" },
+      });
+      expect(trace.result.content[0].text).toContain("STOREFRONT-3F");
+    } finally {
+      await demo.kill();
+    }
+  });
+});
