@@ -1,0 +1,330 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { configError, NotFoundError } from "../errors.ts";
+import type {
+  EvidenceRecord,
+  FeedbackRecord,
+  NewRun,
+  RunRecord,
+  RunStore,
+  RunSummary,
+  StageName,
+  StageRecord,
+} from "./types.ts";
+
+/**
+ * Runs in SQLite (better-sqlite3, WAL). Every write that must be all-or-nothing runs in one transaction, so
+ * a crash mid-analysis leaves a run "running" (reported as interrupted), never a half-written stage that
+ * looks complete. Schema changes are numbered migrations tracked by `PRAGMA user_version`.
+ */
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE runs (
+     id TEXT PRIMARY KEY,
+     org TEXT NOT NULL,
+     issue_id TEXT NOT NULL,
+     short_id TEXT,
+     title TEXT NOT NULL,
+     project TEXT,
+     status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+     error TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX runs_issue ON runs (issue_id, created_at);
+   CREATE TABLE evidence (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     summary TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (run_id, id)
+   );
+   CREATE TABLE stages (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     stage TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('completed', 'stale')),
+     output TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (run_id, stage, revision)
+   );
+   CREATE TABLE feedback (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (run_id, seq)
+   );`,
+];
+
+/** A run that has been "running" this long without an update belongs to a process that died. */
+const INTERRUPTED_AFTER_MS = 10 * 60_000;
+
+export class SqliteRunStore implements RunStore {
+  readonly db: Database.Database;
+
+  constructor(
+    path: string,
+    private readonly now: () => number = Date.now,
+    extraMigrations: string[] = [],
+  ) {
+    if (path !== ":memory:") {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (error) {
+        throw configError(
+          `cannot create the directory for the run database ${path}: ${(error as Error).message}`,
+          "Set AUTOFIX_DB to a writable path.",
+        );
+      }
+    }
+    try {
+      this.db = new Database(path);
+    } catch (error) {
+      throw configError(
+        `cannot open the run database ${path}: ${(error as Error).message}`,
+        "Set AUTOFIX_DB to a writable path.",
+      );
+    }
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.pragma("busy_timeout = 5000");
+    this.migrate([...MIGRATIONS, ...extraMigrations]);
+  }
+
+  private migrate(migrations: string[]): void {
+    const current = this.db.pragma("user_version", { simple: true }) as number;
+    if (current > migrations.length) {
+      throw configError(
+        `the run database was written by a newer autofix-mcp (schema ${current}, this one knows ${migrations.length}).`,
+        "Upgrade autofix-mcp or point AUTOFIX_DB elsewhere.",
+      );
+    }
+    for (let v = current; v < migrations.length; v++) {
+      this.db
+        .transaction(() => {
+          this.db.exec(migrations[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })
+        .immediate();
+    }
+  }
+
+  private stamp(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  createRun(input: NewRun): RunRecord {
+    const id = `run_${new Date(this.now()).toISOString().slice(0, 10).replace(/-/g, "")}_${randomBytes(5).toString("hex")}`;
+    const t = this.stamp();
+    this.db
+      .prepare(
+        "INSERT INTO runs (id, org, issue_id, short_id, title, project, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+      )
+      .run(id, input.org, input.issue.id, input.issue.shortId, input.issue.title, input.issue.project, t, t);
+    return this.getRun(id)!;
+  }
+
+  completeStage(runId: string, stage: StageName, output: unknown, evidence?: EvidenceRecord[]): StageRecord {
+    const t = this.stamp();
+    const write = this.db.transaction((): StageRecord => {
+      this.requireRun(runId);
+      if (evidence) {
+        this.db.prepare("DELETE FROM evidence WHERE run_id = ?").run(runId);
+        const insert = this.db.prepare(
+          "INSERT INTO evidence (run_id, id, kind, summary, data) VALUES (?, ?, ?, ?, ?)",
+        );
+        for (const e of evidence) insert.run(runId, e.id, e.kind, e.summary, JSON.stringify(e.data ?? null));
+      }
+      const row = this.db
+        .prepare("SELECT COALESCE(MAX(revision), 0) AS r FROM stages WHERE run_id = ? AND stage = ?")
+        .get(runId, stage) as { r: number };
+      const revision = row.r + 1;
+      this.db
+        .prepare(
+          "INSERT INTO stages (run_id, stage, revision, status, output, created_at) VALUES (?, ?, ?, 'completed', ?, ?)",
+        )
+        .run(runId, stage, revision, JSON.stringify(output), t);
+      this.db
+        .prepare("UPDATE runs SET status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
+        .run(t, runId);
+      return { stage, revision, status: "completed", output, createdAt: t };
+    });
+    return write.immediate();
+  }
+
+  markStale(runId: string, stage: StageName): void {
+    this.db
+      .prepare(
+        "UPDATE stages SET status = 'stale' WHERE run_id = ? AND stage = ? AND revision = (SELECT MAX(revision) FROM stages WHERE run_id = ? AND stage = ?)",
+      )
+      .run(runId, stage, runId, stage);
+  }
+
+  failRun(runId: string, error: string): void {
+    // A run that already has a completed stage keeps it: the failure only concerns the latest attempt.
+    this.db
+      .prepare(
+        "UPDATE runs SET status = CASE WHEN EXISTS (SELECT 1 FROM stages WHERE run_id = ?) THEN 'completed' ELSE 'failed' END, error = ?, updated_at = ? WHERE id = ?",
+      )
+      .run(runId, error.slice(0, 2000), this.stamp(), runId);
+  }
+
+  addFeedback(runId: string, kind: string, payload: unknown): FeedbackRecord {
+    const t = this.stamp();
+    return this.db
+      .transaction((): FeedbackRecord => {
+        this.requireRun(runId);
+        const row = this.db
+          .prepare("SELECT COALESCE(MAX(seq), 0) AS s FROM feedback WHERE run_id = ?")
+          .get(runId) as { s: number };
+        this.db
+          .prepare("INSERT INTO feedback (run_id, seq, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)")
+          .run(runId, row.s + 1, kind, JSON.stringify(payload), t);
+        this.db.prepare("UPDATE runs SET updated_at = ? WHERE id = ?").run(t, runId);
+        return { seq: row.s + 1, kind, payload, createdAt: t };
+      })
+      .immediate();
+  }
+
+  getRun(runId: string): RunRecord | null {
+    const run = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(runId) as RunRow | undefined;
+    if (!run) return null;
+    const evidence = (
+      this.db
+        .prepare("SELECT id, kind, summary, data FROM evidence WHERE run_id = ? ORDER BY rowid")
+        .all(runId) as EvidenceRow[]
+    ).map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      summary: e.summary,
+      data: JSON.parse(e.data),
+    }));
+    const history = (
+      this.db
+        .prepare("SELECT * FROM stages WHERE run_id = ? ORDER BY created_at, stage, revision")
+        .all(runId) as StageRow[]
+    ).map(stageRecord);
+    const stages: RunRecord["stages"] = {};
+    for (const s of history) {
+      const prev = stages[s.stage];
+      if (!prev || prev.revision < s.revision) stages[s.stage] = s;
+    }
+    const feedback = (
+      this.db.prepare("SELECT * FROM feedback WHERE run_id = ? ORDER BY seq").all(runId) as FeedbackRow[]
+    ).map((f) => ({
+      seq: f.seq,
+      kind: f.kind,
+      payload: JSON.parse(f.payload),
+      createdAt: f.created_at,
+    }));
+    return { ...runHeader(run, this.now()), evidence, stages, history, feedback };
+  }
+
+  listRuns(filter: { issueId?: string; limit?: number } = {}): RunSummary[] {
+    const limit = Math.min(Math.max(filter.limit ?? 20, 1), 200);
+    const rows = (
+      filter.issueId
+        ? this.db
+            .prepare("SELECT * FROM runs WHERE issue_id = ? OR short_id = ? ORDER BY created_at DESC LIMIT ?")
+            .all(filter.issueId, filter.issueId.toUpperCase(), limit)
+        : this.db.prepare("SELECT * FROM runs ORDER BY created_at DESC LIMIT ?").all(limit)
+    ) as RunRow[];
+    const stagesOf = this.db.prepare("SELECT DISTINCT stage FROM stages WHERE run_id = ?");
+    return rows.map((r) => {
+      const header = runHeader(r, this.now());
+      return {
+        id: header.id,
+        issue: header.issue,
+        status: header.status,
+        createdAt: header.createdAt,
+        updatedAt: header.updatedAt,
+        stages: (stagesOf.all(r.id) as Array<{ stage: StageName }>).map((s) => s.stage),
+      };
+    });
+  }
+
+  check(): string[] {
+    const problems = (this.db.pragma("integrity_check") as Array<{ integrity_check: string }>)
+      .map((r) => r.integrity_check)
+      .filter((r) => r !== "ok");
+    const fk = this.db.pragma("foreign_key_check") as unknown[];
+    if (fk.length > 0) problems.push(`${fk.length} rows point at missing runs`);
+    return problems;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private requireRun(runId: string): void {
+    if (!this.db.prepare("SELECT 1 FROM runs WHERE id = ?").get(runId)) {
+      throw new NotFoundError(`run ${runId} does not exist.`, {
+        hint: "Start one with analyze_root_cause; get_run lists recent runs.",
+      });
+    }
+  }
+}
+
+interface RunRow {
+  id: string;
+  org: string;
+  issue_id: string;
+  short_id: string | null;
+  title: string;
+  project: string | null;
+  status: RunRecord["status"];
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface EvidenceRow {
+  id: string;
+  kind: string;
+  summary: string;
+  data: string;
+}
+
+interface StageRow {
+  stage: StageName;
+  revision: number;
+  status: StageRecord["status"];
+  output: string;
+  created_at: string;
+}
+
+interface FeedbackRow {
+  seq: number;
+  kind: string;
+  payload: string;
+  created_at: string;
+}
+
+function stageRecord(s: StageRow): StageRecord {
+  return {
+    stage: s.stage,
+    revision: s.revision,
+    status: s.status,
+    output: JSON.parse(s.output),
+    createdAt: s.created_at,
+  };
+}
+
+function runHeader(r: RunRow, now: number) {
+  const stale = r.status === "running" && now - Date.parse(r.updated_at) > INTERRUPTED_AFTER_MS;
+  return {
+    id: r.id,
+    org: r.org,
+    issue: { id: r.issue_id, shortId: r.short_id, title: r.title, project: r.project },
+    status: stale ? ("interrupted" as const) : r.status,
+    error: stale ? "interrupted: the process running this analysis stopped before it finished" : r.error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
