@@ -1,4 +1,5 @@
 import type { PromptDefinition } from "../src/prompt.ts";
+import { applyRules } from "./apply-rules.ts";
 
 /** Every prompt this server offers; src/server.ts registers them in this order. */
-export const prompts: readonly PromptDefinition[] = [];
+export const prompts: readonly PromptDefinition[] = [applyRules];

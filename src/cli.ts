@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   if (parsed.action === "version") return void process.stdout.write(`${pkg.version}\n`);
 
   let config = parsed.config;
-  const secrets = [config.sentry.token, config.http.token].filter((s): s is string => Boolean(s));
+  const secrets = [config.sentry.token, config.http.token, config.github.token].filter((s): s is string =>
+    Boolean(s),
+  );
   const logger = createLogger(config.logLevel, redactingSink(secrets));
   process.on("unhandledRejection", (error) => logger.error("unhandled rejection", { error }));
   process.on("uncaughtException", (error) => logger.error("uncaught exception", { error }));

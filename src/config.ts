@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { isRepositoryAllowed } from "./code/allowlist.ts";
 import { configError } from "./errors.ts";
 import type { LogLevel } from "./log.ts";
 
@@ -42,6 +43,8 @@ const fileSchema = z
   .object({
     $schema: z.string().optional(),
     repositories: z.array(repositorySchema).default([]),
+    /** owner/name globs (`acme/*`) of the repositories this server may read; unset allows configured ones only. */
+    allowedRepositories: z.array(z.string().min(1)).optional(),
     sentry: z
       .object({
         host: z.string().min(1).optional(),
@@ -80,11 +83,22 @@ export interface HttpConfig {
   sessionIdleMs: number;
 }
 
+export interface GitHubConfig {
+  token: string | null;
+  /** REST API base without a trailing slash: https://api.github.com or https://ghe.example.com/api/v3. */
+  apiUrl: string;
+}
+
 export interface Config {
   transport: "stdio" | "http";
   sentry: SentryConfig;
   http: HttpConfig;
   repositories: RepositoryConfig[];
+  /** Repository name globs the server may read (null: only configured repositories). */
+  allowedRepositories: string[] | null;
+  github: GitHubConfig;
+  /** In stdio mode, the directory whose git checkout is the default repository when none is configured. */
+  workingDirectory: string | null;
   dbPath: string;
   demo: boolean;
   logLevel: LogLevel;
@@ -120,7 +134,7 @@ Usage: autofix-mcp [options]
   --help, --version
 
 Environment: SENTRY_ACCESS_TOKEN, SENTRY_HOST, SENTRY_ORG, AUTOFIX_CONFIG, AUTOFIX_DB,
-AUTOFIX_HTTP_TOKEN, AUTOFIX_LOG_LEVEL.`;
+AUTOFIX_HTTP_TOKEN, AUTOFIX_LOG_LEVEL, GITHUB_TOKEN, GITHUB_API_URL.`;
 
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 const DEFAULT_PORT = 3939;
@@ -164,11 +178,17 @@ export function loadConfig(inputs: ConfigInputs): CliAction {
     }),
   ];
 
+  const allowedRepositories = file.allowedRepositories ?? null;
+  checkAllowed(repositories, allowedRepositories);
+
   const config: Config = {
     transport,
     sentry,
     http,
     repositories,
+    allowedRepositories,
+    github: githubConfig(env, flags["allow-http"] === true),
+    workingDirectory: transport === "stdio" ? inputs.cwd : null,
     dbPath:
       nonEmpty(env.AUTOFIX_DB) ??
       join(stateDir(inputs.home ?? homedir(), inputs.platform ?? process.platform, env), "runs.db"),
@@ -255,6 +275,38 @@ function formatPath(path: PropertyKey[]): string {
 function resolveRepoPath(repo: RepositoryConfig, configPath: string | null): RepositoryConfig {
   if (!repo.path || isAbsolute(repo.path)) return repo;
   return { ...repo, path: resolve(configPath ? dirname(configPath) : process.cwd(), repo.path) };
+}
+
+function checkAllowed(repositories: RepositoryConfig[], allowed: string[] | null): void {
+  if (allowed === null) return;
+  for (const repo of repositories) {
+    if (!isRepositoryAllowed(allowed, repo.name, repo.github)) {
+      throw configError(
+        `repository "${repo.name}" is configured but not in allowedRepositories (${allowed.join(", ")}).`,
+        "Add it to allowedRepositories in the config file, or remove it from repositories / --repo.",
+      );
+    }
+  }
+}
+
+function githubConfig(env: Record<string, string | undefined>, allowHttp: boolean): GitHubConfig {
+  const raw = nonEmpty(env.GITHUB_API_URL) ?? "https://api.github.com";
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw configError(
+      `GITHUB_API_URL "${raw}" is not a URL.`,
+      "Set it to e.g. https://ghe.example.com/api/v3, or unset it for github.com.",
+    );
+  }
+  if (
+    url.protocol !== "https:" &&
+    !(url.protocol === "http:" && (isLoopbackHost(url.hostname) || allowHttp))
+  ) {
+    throw configError(`GITHUB_API_URL must use https:// (http:// only for loopback or with --allow-http).`);
+  }
+  return { token: nonEmpty(env.GITHUB_TOKEN) ?? null, apiUrl: url.href.replace(/\/+$/, "") };
 }
 
 interface SentryInputs {

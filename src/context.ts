@@ -1,3 +1,4 @@
+import { RepositoryRegistry } from "./code/repositories.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { SentryClient } from "./sentry/client.ts";
@@ -7,6 +8,8 @@ import { SentryHttp } from "./sentry/http.ts";
 export interface Context {
   config: Config;
   sentry: SentryClient;
+  /** The repositories this server may read, and which Sentry projects they serve. */
+  repos: RepositoryRegistry;
   logger: Logger;
   clock: { now(): number };
   /** Secret values (tokens) that must never appear in output or logs. */
@@ -23,12 +26,16 @@ export function createContext(config: Config, logger: Logger): Context {
     logger: logger.child({ component: "sentry" }),
   });
   const sentry = new SentryClient(config.sentry, http, logger.child({ component: "sentry" }));
+  const repos = new RepositoryRegistry({ config, sentry, logger });
   return {
     config,
     sentry,
+    repos,
     logger,
     clock: { now: () => Date.now() },
-    secrets: [config.sentry.token, config.http.token].filter((s): s is string => Boolean(s)),
+    secrets: [config.sentry.token, config.http.token, config.github.token].filter((s): s is string =>
+      Boolean(s),
+    ),
     close: () => http.close(),
   };
 }

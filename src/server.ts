@@ -1,4 +1,4 @@
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import pkg from "../package.json" with { type: "json" };
@@ -7,6 +7,7 @@ import { tools as allTools } from "../tools/index.ts";
 import type { Context } from "./context.ts";
 import { describeError, isAppError } from "./errors.ts";
 import { scrubDeep, scrubText } from "./format/scrub.ts";
+import { resources } from "./resources/index.ts";
 import type { AnyTool, ToolCallContext } from "./tool.ts";
 
 export const SERVER_NAME = "autofix-mcp";
@@ -46,9 +47,30 @@ export function createServer(context: Context, options: ServerOptions = {}): Mcp
     );
   }
   for (const prompt of prompts) {
-    server.registerPrompt(prompt.name, prompt.config, (args) => prompt.render(args, context));
+    server.registerPrompt(prompt.name, prompt.config, (args) =>
+      described(context, () => prompt.render(args, context)),
+    );
+  }
+  for (const resource of resources) {
+    const template = new ResourceTemplate(resource.uriTemplate, {
+      list: async () => ({ resources: await resource.list(context) }),
+    });
+    server.registerResource(resource.name, template, resource.metadata, (uri, variables) =>
+      described(context, () => resource.read(uri, variables, context)),
+    );
   }
   return server;
+}
+
+/** Prompts and resources fail as JSON-RPC errors; their text goes through the same vocabulary as tools'. */
+async function described<T>(context: Context, fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const { kind, text } = describeError(error);
+    context.logger[kind === "internal" ? "error" : "warn"]("prompt or resource failed", { kind, error });
+    throw new Error(scrubText(text, { secrets: context.secrets }));
+  }
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

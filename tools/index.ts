@@ -1,9 +1,10 @@
 import type { AnyTool } from "../src/tool.ts";
 import { getIssue } from "./get-issue.ts";
 import { getProfile } from "./get-profile.ts";
+import { getRules } from "./get-rules.ts";
 import { getTrace } from "./get-trace.ts";
 import { searchIssues } from "./search-issues.ts";
 import { searchLogs } from "./search-logs.ts";
 
 /** Every tool this server offers; src/server.ts registers them in this order. */
-export const tools: readonly AnyTool[] = [getIssue, getTrace, searchLogs, getProfile, searchIssues];
+export const tools: readonly AnyTool[] = [getIssue, getTrace, searchLogs, getProfile, searchIssues, getRules];

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Fault, FaultController } from "./faults.ts";
+import { codeRoutes } from "./routes-code.ts";
 import { contextRoutes } from "./routes-context.ts";
 import { issueRoutes } from "./routes-issues.ts";
 import type { Scenario } from "./scenario.ts";
@@ -73,7 +74,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   let window = { start: Date.now(), used: 0 };
   let inFlight = 0;
   let base = "";
-  const routes: Route[] = [...issueRoutes, ...contextRoutes];
+  const routes: Route[] = [...issueRoutes, ...contextRoutes, ...codeRoutes];
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://sandbox");

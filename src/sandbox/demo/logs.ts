@@ -1,5 +1,5 @@
 import type { Json } from "../scenario.ts";
-import { discoverTs, MIN } from "./common.ts";
+import { MIN } from "./common.ts";
 import { DEMO, hexId, spanId } from "./ids.ts";
 import type { ProjectSlug } from "./org.ts";
 import { timeline } from "./times.ts";

@@ -1,0 +1,274 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { Config, RepositoryConfig } from "../config.ts";
+import { configError, inputError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { SentryClient } from "../sentry/client.ts";
+import { isRepositoryAllowed } from "./allowlist.ts";
+import { type CodeMapping, fetchCodeMappings } from "./code-mappings.ts";
+import { GitHubHost } from "./github.ts";
+import { LocalGitHost } from "./local.ts";
+import type { CodeHost } from "./types.ts";
+
+/**
+ * Which repositories serve which Sentry projects. Sources, in order: the config file and `--repo`; in stdio
+ * mode the working directory's checkout when nothing is configured; and Sentry's code mappings for projects
+ * the config does not cover. `allowedRepositories` bounds all of them; without it, the model cannot name a
+ * repository the operator or Sentry did not.
+ */
+
+export interface Repository {
+  name: string;
+  host: CodeHost;
+  /** Sentry project slugs; empty means "any project" for a lone repository. */
+  projects: string[];
+  defaultBranch?: string;
+  /** The directory the project lives in, inside a monorepo. */
+  pathPrefix?: string;
+  /** GitHub owner/name, when known: how Sentry's code mappings name it. */
+  github?: string;
+  source: "config" | "cwd" | "sentry" | "allowlist";
+}
+
+export interface ProjectRepository {
+  repo: Repository;
+  /** Sentry's code mappings from this project to this repository (several stack roots are common). */
+  mappings: CodeMapping[];
+}
+
+export interface RegistryDeps {
+  config: Config;
+  sentry: SentryClient;
+  logger: Logger;
+  now?: () => number;
+}
+
+const MAPPINGS_TTL_MS = 5 * 60_000;
+
+export class RepositoryRegistry {
+  private readonly configured: Repository[];
+  private readonly discovered = new Map<string, Repository>();
+  private readonly mappings = new Map<string, { at: number; rows: Promise<CodeMapping[]> }>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.now = deps.now ?? Date.now;
+    this.configured = deps.config.repositories.map((r) => this.fromConfig(r));
+    const cwd = deps.config.workingDirectory;
+    if (this.configured.length === 0 && cwd) {
+      const root = findGitRoot(cwd);
+      if (root) {
+        const github = originSlug(root) ?? undefined;
+        const name = github ?? basename(root);
+        const allowed = deps.config.allowedRepositories;
+        if (!allowed || isRepositoryAllowed(allowed, name)) {
+          this.configured.push({
+            name,
+            host: new LocalGitHost(name, root),
+            projects: [],
+            ...(github ? { github } : {}),
+            source: "cwd",
+          });
+        }
+      }
+    }
+  }
+
+  all(): Repository[] {
+    return [...this.configured, ...this.discovered.values()];
+  }
+
+  byName(name: string): Repository | undefined {
+    const n = name.trim().toLowerCase();
+    const found = this.all().find((r) => r.name.toLowerCase() === n || r.github?.toLowerCase() === n);
+    if (found) return found;
+    const allowed = this.deps.config.allowedRepositories;
+    if (allowed && /^[\w.-]+\/[\w.-]+$/.test(name.trim()) && isRepositoryAllowed(allowed, name.trim())) {
+      return this.githubRepository(name.trim(), undefined, "allowlist");
+    }
+    return undefined;
+  }
+
+  /** The repository a tool call means: the one named, or the only one. */
+  pick(name?: string): Repository {
+    const all = this.all();
+    const names = all.map((r) => r.name).join(", ");
+    if (name) {
+      const repo = this.byName(name);
+      if (!repo) {
+        throw inputError(
+          `no repository "${name}" is available to this server.`,
+          all.length > 0 ? `Use one of: ${names}.` : "Ask the operator to configure it.",
+        );
+      }
+      return repo;
+    }
+    if (all.length === 1) return all[0]!;
+    if (all.length === 0) {
+      throw configError(
+        "no repository is configured.",
+        'Add "repositories" to the config file, pass --repo PATH, or start the server (stdio) inside a git checkout.',
+      );
+    }
+    throw inputError(
+      `${all.length} repositories are configured; say which one.`,
+      `Pass repo: one of ${names}.`,
+    );
+  }
+
+  /** Repositories configured for a Sentry project; a lone unscoped repository serves every project. */
+  repositoriesFor(projectSlug: string): Repository[] {
+    const explicit = this.all().filter((r) => r.projects.includes(projectSlug));
+    if (explicit.length > 0) return explicit;
+    return this.configured.filter((r) => r.projects.length === 0);
+  }
+
+  /**
+   * Configured repositories for the project, with Sentry's code mappings to each; when the config does not
+   * name the project, the repositories Sentry's code mappings point at (within the allowlist).
+   */
+  async forProject(
+    org: string | null,
+    projectSlug: string,
+    signal?: AbortSignal,
+  ): Promise<{ repositories: ProjectRepository[]; notes: string[] }> {
+    const notes: string[] = [];
+    let rows: CodeMapping[] = [];
+    if (org) {
+      try {
+        rows = (await this.codeMappings(org, signal)).filter((m) => m.projectSlug === projectSlug);
+      } catch (error) {
+        this.deps.logger.info("code mappings unavailable", { org, error });
+        notes.push("Sentry's code mappings could not be read; matching frames by path only.");
+      }
+    }
+    const matches = (r: Repository, m: CodeMapping) =>
+      [r.name, r.github].some((n) => n?.toLowerCase() === m.repoName.toLowerCase());
+    const explicit = this.all().filter((r) => r.projects.includes(projectSlug));
+    if (explicit.length > 0) {
+      const repositories = explicit.map((repo) => ({ repo, mappings: rows.filter((m) => matches(repo, m)) }));
+      return { repositories, notes };
+    }
+    const out: ProjectRepository[] = [];
+    for (const mapping of rows) {
+      const listed = out.find((o) => matches(o.repo, mapping));
+      if (listed) {
+        listed.mappings.push(mapping);
+        continue;
+      }
+      const known = this.all().find((r) => matches(r, mapping));
+      if (known) {
+        out.push({ repo: known, mappings: [mapping] });
+        continue;
+      }
+      const allowed = this.deps.config.allowedRepositories;
+      if (allowed && !isRepositoryAllowed(allowed, mapping.repoName)) {
+        notes.push(
+          `Sentry maps ${projectSlug} to ${mapping.repoName}, which allowedRepositories does not include.`,
+        );
+        continue;
+      }
+      if (mapping.provider && !/github/i.test(mapping.provider)) {
+        notes.push(
+          `Sentry maps ${projectSlug} to ${mapping.repoName} on ${mapping.provider}, which this server cannot read.`,
+        );
+        continue;
+      }
+      const repo = this.githubRepository(mapping.repoName, mapping.defaultBranch ?? undefined, "sentry");
+      out.push({ repo, mappings: [mapping] });
+    }
+    if (out.length === 0) {
+      for (const repo of this.repositoriesFor(projectSlug)) out.push({ repo, mappings: [] });
+    }
+    if (out.length === 0)
+      notes.push(`No repository is configured or mapped in Sentry for project ${projectSlug}.`);
+    return { repositories: out, notes };
+  }
+
+  private codeMappings(org: string, signal?: AbortSignal): Promise<CodeMapping[]> {
+    const cached = this.mappings.get(org);
+    if (cached && this.now() - cached.at < MAPPINGS_TTL_MS) return cached.rows;
+    const rows = fetchCodeMappings(this.deps.sentry, org, signal);
+    rows.catch(() => this.mappings.delete(org));
+    this.mappings.set(org, { at: this.now(), rows });
+    return rows;
+  }
+
+  private githubRepository(
+    repo: string,
+    defaultBranch: string | undefined,
+    source: Repository["source"],
+  ): Repository {
+    const key = repo.toLowerCase();
+    let found = this.discovered.get(key);
+    if (!found) {
+      const github = this.deps.config.github;
+      found = {
+        name: repo,
+        host: new GitHubHost({
+          repo,
+          token: github.token,
+          apiUrl: github.apiUrl,
+          ...(defaultBranch ? { defaultBranch } : {}),
+          logger: this.deps.logger.child({ component: "github" }),
+        }),
+        projects: [],
+        github: repo,
+        ...(defaultBranch ? { defaultBranch } : {}),
+        source,
+      };
+      this.discovered.set(key, found);
+    }
+    return found;
+  }
+
+  private fromConfig(r: RepositoryConfig): Repository {
+    const github = this.deps.config.github;
+    const slug = r.github ?? (r.path ? (originSlug(r.path) ?? undefined) : undefined);
+    const host: CodeHost = r.path
+      ? new LocalGitHost(r.name, r.path, r.defaultBranch ? { defaultBranch: r.defaultBranch } : {})
+      : new GitHubHost({
+          repo: r.github!,
+          name: r.name,
+          token: github.token,
+          apiUrl: github.apiUrl,
+          ...(r.defaultBranch ? { defaultBranch: r.defaultBranch } : {}),
+          logger: this.deps.logger.child({ component: "github" }),
+        });
+    return {
+      name: r.name,
+      host,
+      projects: [...r.projects],
+      ...(r.defaultBranch ? { defaultBranch: r.defaultBranch } : {}),
+      ...(r.pathPrefix ? { pathPrefix: r.pathPrefix } : {}),
+      ...(slug ? { github: slug } : {}),
+      source: "config",
+    };
+  }
+}
+
+/** The nearest directory at or above `dir` with a `.git` entry. */
+export function findGitRoot(dir: string): string | null {
+  let d = dir;
+  for (;;) {
+    if (existsSync(join(d, ".git"))) return d;
+    const parent = dirname(d);
+    if (parent === d) return null;
+    d = parent;
+  }
+}
+
+/** owner/name from the checkout's `origin` remote, read from .git/config without running git. */
+export function originSlug(root: string): string | null {
+  try {
+    const gitDir = join(root, ".git");
+    if (!statSync(gitDir).isDirectory()) return null;
+    const config = readFileSync(join(gitDir, "config"), "utf8");
+    const section = /\[remote "origin"\]([^[]*)/.exec(config)?.[1] ?? "";
+    const url = /^\s*url\s*=\s*(.+)$/m.exec(section)?.[1]?.trim() ?? "";
+    const m = /[:/]([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(url);
+    return m ? `${m[1]}/${m[2]}` : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,5 @@
+import { rulesResource } from "./rules.ts";
+import type { ResourceTemplateDefinition } from "./types.ts";
+
+/** Every resource template this server offers; src/server.ts registers them in this order. */
+export const resources: readonly ResourceTemplateDefinition[] = [rulesResource];
