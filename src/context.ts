@@ -3,6 +3,8 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { SentryClient } from "./sentry/client.ts";
 import { SentryHttp } from "./sentry/http.ts";
+import { SqliteRunStore } from "./store/sqlite.ts";
+import type { RunStore } from "./store/types.ts";
 
 /** The dependencies every handler receives. Built once per process; tests build their own. */
 export interface Context {
@@ -12,6 +14,8 @@ export interface Context {
   repos: RepositoryRegistry;
   logger: Logger;
   clock: { now(): number };
+  /** The run store, opened on first use (so a bad AUTOFIX_DB fails the stage tools, not the server). */
+  store(): RunStore;
   /** Secret values (tokens) that must never appear in output or logs. */
   secrets: readonly string[];
   /** Releases sockets and handles at shutdown. */
@@ -27,15 +31,24 @@ export function createContext(config: Config, logger: Logger): Context {
   });
   const sentry = new SentryClient(config.sentry, http, logger.child({ component: "sentry" }));
   const repos = new RepositoryRegistry({ config, sentry, logger });
-  return {
+  let store: RunStore | null = null;
+  const context: Context = {
     config,
     sentry,
     repos,
     logger,
     clock: { now: () => Date.now() },
+    store: () => {
+      store ??= new SqliteRunStore(config.dbPath, () => context.clock.now());
+      return store;
+    },
     secrets: [config.sentry.token, config.http.token, config.github.token].filter((s): s is string =>
       Boolean(s),
     ),
-    close: () => http.close(),
+    close: async () => {
+      store?.close();
+      await http.close();
+    },
   };
+  return context;
 }

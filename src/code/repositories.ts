@@ -185,7 +185,8 @@ export class RepositoryRegistry {
     return { repositories: out, notes };
   }
 
-  private codeMappings(org: string, signal?: AbortSignal): Promise<CodeMapping[]> {
+  /** Sentry's code mappings for the organisation, cached for a few minutes; callers may prefetch them. */
+  codeMappings(org: string, signal?: AbortSignal): Promise<CodeMapping[]> {
     const cached = this.mappings.get(org);
     if (cached && this.now() - cached.at < MAPPINGS_TTL_MS) return cached.rows;
     const rows = fetchCodeMappings(this.deps.sentry, org, signal);

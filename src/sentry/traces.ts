@@ -39,6 +39,8 @@ export interface TraceSpan {
   status: string | null;
   httpStatus: number | null;
   profileId: string | null;
+  /** Where in the code the span ran, when the SDK recorded it (`code.filepath`, `code.function`, `code.lineno`). */
+  code: { filepath: string | null; function: string | null; lineno: number | null } | null;
   errors: TraceIssueRef[];
   occurrences: TraceIssueRef[];
   children: TraceSpan[];
@@ -222,6 +224,14 @@ function spanNode(n: Json, depth: number): TraceSpan {
     status: text(pick(n, "status", "transaction.status")) ?? text(attrs.status),
     httpStatus: int(pick(attrs, "http.response.status_code", "http.status_code", "status_code")),
     profileId: text(n.profile_id),
+    code:
+      attrs["code.filepath"] !== undefined || attrs["code.function"] !== undefined
+        ? {
+            filepath: text(attrs["code.filepath"]),
+            function: text(attrs["code.function"]),
+            lineno: int(attrs["code.lineno"]),
+          }
+        : null,
     errors: arr(n.errors).filter(isObj).map(issueRef),
     occurrences: arr(pick(n, "occurrences", "performance_issues"))
       .filter(isObj)

@@ -9,6 +9,7 @@ import {
 } from "../fixtures/context.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
 import { connect, testContext, textOf } from "../helpers/context.ts";
+import { benchRootCause } from "./root-cause.ts";
 
 /**
  * `npm run bench`: output size (characters, ≈tokens at 4 chars/token), Sentry requests and latency of each
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
       `| ${r.tool} | \`${r.args}\` | ${r.chars} | ${r.tokens} | ${r.requests} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} |\n`,
     );
   }
+  process.stdout.write(`\n${await benchRootCause(LATENCY_MS, Number(process.env.BENCH_RC_RUNS ?? 3))}\n`);
 }
 
 main().catch((error) => {

@@ -1,0 +1,169 @@
+import { EvidenceSet } from "../../analysis/evidence.ts";
+import { issueKind } from "../../analysis/issue-kind.ts";
+import type { EvidenceRecord } from "../../store/types.ts";
+import type { Signals } from "../gather.ts";
+import {
+  type Candidate,
+  isFailedCall,
+  oneHopCandidates,
+  performanceCandidates,
+  spanCandidates,
+  stackCandidates,
+} from "./candidates.ts";
+import { applyHistory, type SuspectCommit } from "./history.ts";
+import { type ChainStep, causalChain, summaryOf } from "./narrative.ts";
+
+/**
+ * The root-cause analysis proper: deterministic over the gathered signals. Candidates come from the stack,
+ * other services, spans, profiles and one call hop outside the stack; history re-ranks them; the verdict
+ * abstains when the stack is library-only or no repository is connected; the causal chain cites evidence.
+ */
+
+export type Verdict = "in_app" | "third_party" | "unknown";
+
+export interface RootCause {
+  summary: string;
+  kind: string;
+  candidates: Candidate[];
+  causal_chain: ChainStep[];
+  suspect_commits: SuspectCommit[];
+  confidence: { level: "high" | "medium" | "low"; score: number };
+  verdict: Verdict;
+  notes: string[];
+  unmapped_frames: Array<{ frame: string; reason: string }>;
+  related_issues: Array<{
+    short_id: string | null;
+    project: string | null;
+    title: string | null;
+    event_id: string | null;
+  }>;
+}
+
+export async function analyzeSignals(
+  signals: Signals,
+): Promise<{ result: RootCause; evidence: EvidenceRecord[] }> {
+  const evidence = new EvidenceSet();
+  const kind = issueKind(signals.issue, signals.event);
+  const notes = [...signals.notes];
+  const failed = isFailedCall(signals);
+
+  const local = stackCandidates(signals.main, evidence, 0.55, "stack");
+  const remote = signals.related.flatMap((r) =>
+    r.view ? stackCandidates(r.view, evidence, 0.7, "other_service") : [],
+  );
+  const spans = failed && remote.length === 0 ? await spanCandidates(signals, evidence) : [];
+  const perf = kind.kind === "performance" ? await performanceCandidates(signals, evidence) : [];
+  const crossService = failed && (remote.some((c) => c.repo) || spans.some((c) => c.repo));
+  if (crossService) {
+    for (const c of local) {
+      c.score *= 0.45;
+      c.reasons.push(`${signals.issue.project.slug} only reported a failed call to another service`);
+    }
+  }
+  const base = [...remote, ...spans, ...perf, ...local].sort((a, b) => b.score - a.score);
+  const hops = await oneHopCandidates(signals, base, evidence);
+  const all = merge([...base, ...hops]);
+  const commits = await applyHistory(signals, all, evidence);
+  for (const c of all) c.score = Math.round(Math.min(0.99, c.score) * 100) / 100;
+  const ranked = merge(all).sort((a, b) => b.score - a.score || (a.rank ?? 9) - (b.rank ?? 9));
+
+  const anyFrames = [signals.main, ...signals.related.map((r) => r.view)].some((v) =>
+    v?.chain.links.some((l) => (l.stacktrace?.frames.length ?? 0) > 0),
+  );
+  const anyInApp = ranked.length > 0;
+  let verdict: Verdict = "in_app";
+  if (!anyInApp && anyFrames && kind.kind === "error") {
+    verdict = "third_party";
+    notes.push("Every frame is library or runtime code; no application frame is named as the culprit.");
+  } else if (!ranked.some((c) => c.repo && c.path)) {
+    verdict = "unknown";
+    if (signals.repos.size === 0)
+      notes.push(
+        `No repository is connected for project ${signals.issue.project.slug}: configure one (config file repositories[] or --repo) or a Sentry code mapping.`,
+      );
+    else if (!anyInApp) notes.push("The event has no application frames, spans or profile to tie to code.");
+    else notes.push("No frame maps to a file in the connected repositories.");
+  }
+  if (kind.note) notes.push(kind.note);
+  const candidates = verdict === "third_party" ? [] : ranked.slice(0, 8);
+  const top = verdict === "in_app" ? (candidates[0] ?? null) : null;
+  const throwSite = local.find((c) => c.rank === 0) ?? null;
+  const ctx = { signals, evidence, top, commits, verdict, crossService, throwSite };
+  const chain = causalChain(ctx);
+  return {
+    result: {
+      summary: summaryOf(ctx),
+      kind: kind.label,
+      candidates,
+      causal_chain: chain,
+      suspect_commits: commits.map((c) => ({ ...c, score: Math.round(c.score * 100) / 100 })),
+      confidence: confidence(verdict, candidates, commits, signals),
+      verdict,
+      notes,
+      unmapped_frames: unmapped(signals),
+      related_issues: signals.related.map((r) => ({
+        short_id: r.ref.shortId,
+        project: r.ref.project,
+        title: r.ref.title,
+        event_id: r.ref.eventId,
+      })),
+    },
+    evidence: evidence.all(),
+  };
+}
+
+/** One candidate per (repo, path, function): the highest score, every reason and piece of evidence. */
+function merge(candidates: Candidate[]): Candidate[] {
+  const out = new Map<string, Candidate>();
+  for (const c of candidates) {
+    const key = `${c.repo}\u0000${c.path}\u0000${c.function}`;
+    const existing = out.get(key);
+    if (!existing) {
+      out.set(key, { ...c, reasons: [...c.reasons], evidence: [...c.evidence] });
+      continue;
+    }
+    if (c.score > existing.score) {
+      existing.score = c.score;
+      existing.source = c.source;
+      existing.line = c.line ?? existing.line;
+    }
+    for (const r of c.reasons) if (!existing.reasons.includes(r)) existing.reasons.push(r);
+    for (const e of c.evidence) if (!existing.evidence.includes(e)) existing.evidence.push(e);
+  }
+  return [...out.values()];
+}
+
+function confidence(
+  verdict: Verdict,
+  candidates: Candidate[],
+  commits: SuspectCommit[],
+  signals: Signals,
+): RootCause["confidence"] {
+  if (verdict === "unknown") return { level: "low", score: 0.15 };
+  if (verdict === "third_party") return { level: "medium", score: 0.55 };
+  const [first, second] = candidates;
+  if (!first) return { level: "low", score: 0.1 };
+  const margin = first.score - (second?.score ?? 0);
+  let score = 0.5 * first.score + 0.35 * Math.min(1, margin / 0.3);
+  if (commits.some((c) => c.source === "git" && c.score >= 0.6 && c.path === first.path)) score += 0.1;
+  if (!first.path || !first.repo) score -= 0.2;
+  if (signals.problems.length > 0) score -= 0.05;
+  score = Math.round(Math.max(0, Math.min(1, score)) * 100) / 100;
+  return { level: score >= 0.7 ? "high" : score >= 0.45 ? "medium" : "low", score };
+}
+
+function unmapped(signals: Signals): RootCause["unmapped_frames"] {
+  const out: RootCause["unmapped_frames"] = [];
+  for (const view of [signals.main, ...signals.related.map((r) => r.view)]) {
+    if (!view?.stack) continue;
+    view.stack.frames.forEach((f, i) => {
+      const loc = view.locations[i];
+      if (f.inApp && loc && !loc.path)
+        out.push({
+          frame: `${view.project}: ${f.filename ?? f.absPath ?? f.module ?? "?"}${f.lineNo ? `:${f.lineNo}` : ""} in ${f.function ?? "?"}`,
+          reason: loc.reason,
+        });
+    });
+  }
+  return out.slice(0, 10);
+}

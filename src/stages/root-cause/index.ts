@@ -1,0 +1,113 @@
+import { inputError } from "../../errors.ts";
+import type { RootCauseOutput } from "../../format/root-cause.ts";
+import { resolveRef } from "../../sentry/issue-ref.ts";
+import type { RunRecord } from "../../store/types.ts";
+import type { ToolCallContext } from "../../tool.ts";
+import { gatherSignals } from "../gather.ts";
+import { analyzeSignals } from "./analyze.ts";
+import { applyFeedback, type Feedback, feedbackKind } from "./feedback.ts";
+
+/**
+ * The root-cause stage: gather → analyse → store. The run is written only once the analysis is complete, in
+ * one transaction with its evidence, so nothing half-done ever looks finished; a failure after the issue is
+ * known is recorded on a run too. Feedback produces the next revision and marks later stages stale.
+ */
+
+export async function runRootCause(
+  ctx: ToolCallContext,
+  input: {
+    issue: string;
+    event?: string | undefined;
+    organization?: string | undefined;
+    context?: string | undefined;
+  },
+): Promise<{ run: RunRecord; output: RootCauseOutput }> {
+  const { org, ref, selector } = await resolveRef(ctx.sentry, input, ctx.signal);
+  const signals = await gatherSignals(ctx, { org, issue: ref.id, selector });
+  const store = ctx.store();
+  const run = store.createRun({
+    org,
+    issue: {
+      id: signals.issue.id,
+      shortId: signals.issue.shortId,
+      title: signals.issue.title,
+      project: signals.issue.project.slug,
+    },
+  });
+  try {
+    const { result, evidence } = await analyzeSignals(signals);
+    let output: RootCauseOutput = {
+      run_id: run.id,
+      revision: 1,
+      issue: { id: signals.issue.id, short_id: signals.issue.shortId, title: signals.issue.title },
+      ...result,
+      notes: [...result.notes, ...signals.problems.map((p) => `Unavailable: ${p}`)],
+      candidates: result.candidates.map(
+        ({ repo, path, line, function: fn, score, reasons, evidence: ev }) => ({
+          repo,
+          path,
+          line,
+          function: fn,
+          score,
+          reasons,
+          evidence: ev,
+        }),
+      ),
+      suspect_commits: result.suspect_commits.map(({ sha, subject, author, date, path, score }) => ({
+        sha,
+        subject,
+        author,
+        date,
+        path,
+        score,
+      })),
+      rejected: [],
+      evidence_count: evidence.length,
+    };
+    if (input.context?.trim()) {
+      const fb = store.addFeedback(run.id, "context", { message: input.context });
+      const applied = applyFeedback(output, { message: input.context }, fb.seq);
+      output = { ...applied.output, revision: 1 };
+      evidence.push(applied.evidence);
+    }
+    await ctx.progress(4, 4, "root cause ready");
+    store.completeStage(run.id, "root_cause", output, evidence);
+    return { run: store.getRun(run.id)!, output };
+  } catch (error) {
+    store.failRun(run.id, (error as Error).message);
+    throw error;
+  }
+}
+
+export function addRootCauseFeedback(
+  ctx: ToolCallContext,
+  runId: string,
+  feedback: Feedback,
+): { run: RunRecord; output: RootCauseOutput; stale: string[] } {
+  const store = ctx.store();
+  const run = store.getRun(runId);
+  if (!run)
+    throw inputError(
+      `run ${runId} does not exist.`,
+      "get_run without arguments lists recent runs; analyze_root_cause starts one.",
+    );
+  const current = run.stages.root_cause?.output as RootCauseOutput | undefined;
+  if (!current)
+    throw inputError(
+      `run ${runId} has no root cause yet${run.error ? ` (${run.error})` : ""}.`,
+      "Run analyze_root_cause on the issue again.",
+    );
+  // Validate before anything is stored: feedback naming a missing candidate must leave no trace.
+  applyFeedback(current, feedback, 0);
+  const record = store.addFeedback(runId, feedbackKind(feedback), feedback);
+  const { output, evidence } = applyFeedback(current, feedback, record.seq);
+  store.completeStage(runId, "root_cause", output, [...run.evidence, evidence]);
+  const stale: string[] = [];
+  for (const stage of ["solution", "handoff"] as const) {
+    if (run.stages[stage]) {
+      store.markStale(runId, stage);
+      stale.push(stage);
+    }
+  }
+  return { run: store.getRun(runId)!, output, stale };
+}
