@@ -55,6 +55,10 @@ const fileSchema = z
       .strict()
       .optional(),
     http: httpFileSchema.optional(),
+    /** false: no code generation or PR handoff at all; hand_off still returns the brief as a report. */
+    codeGeneration: z.boolean().optional(),
+    /** Whether background agents may open pull requests themselves (chat handoffs always propose a draft PR). */
+    autoCreatePr: z.boolean().optional(),
   })
   .strict();
 
@@ -97,6 +101,8 @@ export interface Config {
   /** Repository name globs the server may read (null: only configured repositories). */
   allowedRepositories: string[] | null;
   github: GitHubConfig;
+  codeGeneration: boolean;
+  autoCreatePr: boolean;
   /** In stdio mode, the directory whose git checkout is the default repository when none is configured. */
   workingDirectory: string | null;
   dbPath: string;
@@ -188,6 +194,8 @@ export function loadConfig(inputs: ConfigInputs): CliAction {
     repositories,
     allowedRepositories,
     github: githubConfig(env, flags["allow-http"] === true),
+    codeGeneration: file.codeGeneration ?? true,
+    autoCreatePr: file.autoCreatePr ?? false,
     workingDirectory: transport === "stdio" ? inputs.cwd : null,
     dbPath:
       nonEmpty(env.AUTOFIX_DB) ??

@@ -10,4 +10,6 @@ export interface PromptDefinition {
     args: Record<string, string | undefined>,
     context: Context,
   ): Promise<GetPromptResult> | GetPromptResult;
+  /** Argument completions (MCP completion/complete): argument name → suggestions for a typed prefix. */
+  complete?: Record<string, (value: string, context: Context) => Promise<string[]>>;
 }

@@ -77,6 +77,7 @@ export function applyFeedback(
         ...(base?.reasons ?? []),
       ],
       evidence: [id, ...(base?.evidence ?? [])],
+      source: "feedback",
     });
     out.verdict = "in_app";
   }

@@ -43,7 +43,7 @@ export async function runRootCause(
       ...result,
       notes: [...result.notes, ...signals.problems.map((p) => `Unavailable: ${p}`)],
       candidates: result.candidates.map(
-        ({ repo, path, line, function: fn, score, reasons, evidence: ev }) => ({
+        ({ repo, path, line, function: fn, score, reasons, evidence: ev, source }) => ({
           repo,
           path,
           line,
@@ -51,6 +51,7 @@ export async function runRootCause(
           score,
           reasons,
           evidence: ev,
+          source,
         }),
       ),
       suspect_commits: result.suspect_commits.map(({ sha, subject, author, date, path, score }) => ({

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { lines } from "./markdown.ts";
+
+export const handoffOutputShape = {
+  run_id: z.string(),
+  revision: z.number(),
+  brief: z.string().describe("The coding brief (markdown), under 20,000 characters"),
+  branch: z.string().describe("Suggested branch name"),
+  base_branch: z.string().nullable(),
+  pr_title: z.string(),
+  pr_body: z.string().describe("Contains `Fixes <SHORT-ID>`"),
+  draft: z.boolean(),
+  rules: z.array(
+    z.object({
+      repo: z.string(),
+      tool: z.string(),
+      file: z.string(),
+      activation: z.string(),
+      reason: z.string(),
+      paths: z.array(z.string()),
+    }),
+  ),
+  dispatch: z.object({
+    target: z.string(),
+    status: z
+      .string()
+      .describe("ready (chat), disabled (code generation off), or a background agent's state"),
+    url: z.string().nullable(),
+  }),
+  size: z.number(),
+  truncated: z.array(z.string()).describe("What was shortened to fit the size limit"),
+  notes: z.array(z.string()),
+};
+
+export type HandoffOutput = z.infer<z.ZodObject<typeof handoffOutputShape>>;
+
+export function renderHandoff(out: HandoffOutput): string {
+  const header = lines(
+    `**Handoff** for run \`${out.run_id}\` → ${out.dispatch.target} (${out.dispatch.status})${out.dispatch.url ? ` — ${out.dispatch.url}` : ""}`,
+    `**Branch**: \`${out.branch}\`${out.base_branch ? ` from \`${out.base_branch}\`` : ""} · **PR**: ${out.draft ? "draft, " : ""}"${out.pr_title}" · **Brief**: ${out.size} characters${out.truncated.length ? ` (${out.truncated.join(", ")})` : ""}`,
+    out.notes.length ? `**Notes**: ${out.notes.join(" ")}` : null,
+    "",
+    out.dispatch.status === "ready" ? "Follow the brief below in this repository checkout." : null,
+    "",
+    "---",
+    "",
+  );
+  return `${header}${out.brief}`;
+}

@@ -1,0 +1,157 @@
+import type { Context } from "../context.ts";
+import { configError } from "../errors.ts";
+import type { HandoffOutput } from "../format/handoff.ts";
+import type { SolutionOutput } from "../format/solution.ts";
+import { type BriefRule, branchName, prBody, renderBrief } from "../handoff/brief.ts";
+import { applicableRules, loadRules } from "../rules/index.ts";
+import { latestRootCause, proposeSolution, requireRun } from "./solution/index.ts";
+
+/**
+ * The handoff stage: the coding brief built from the run's root cause, its (edited) plan, the rules that
+ * apply to the planned files, and PR conventions. For the chat target the agent in the conversation takes
+ * it from here; background targets dispatch it (they arrive with the background-handoff work).
+ */
+export async function handOff(
+  ctx: Context & { signal?: AbortSignal; logger: Context["logger"] },
+  input: { runId: string; target?: string | undefined; instructions?: string | undefined },
+): Promise<HandoffOutput> {
+  const target = input.target ?? "chat";
+  if (target !== "chat") {
+    throw configError(
+      `handoff target "${target}" is not configured on this server.`,
+      'Use target "chat" (the agent in this conversation), or configure background targets in the config file.',
+    );
+  }
+  let run = requireRun(ctx, input.runId);
+  const { output: rc } = latestRootCause(run);
+  const notes: string[] = [];
+  if (!run.stages.solution || run.stages.solution.status === "stale") {
+    await proposeSolution(ctx, run.id);
+    notes.push(
+      run.stages.solution
+        ? "The plan was stale (the root cause changed), so a fresh one was proposed."
+        : "No plan existed, so one was proposed.",
+    );
+    run = requireRun(ctx, run.id);
+  }
+  const solution = run.stages.solution!.output as SolutionOutput;
+  const shortId = run.issue.shortId ?? run.issue.id;
+
+  const issue = await ctx.sentry.getIssue(run.org, run.issue.id, ctx.signal).catch((error) => {
+    ctx.logger.warn("issue details unavailable for the brief", { error });
+    notes.push("Issue link and counts were unavailable from Sentry.");
+    return null;
+  });
+  const rules = await rulesFor(ctx, solution, notes);
+  const top = rc.candidates[0];
+  const repo = top?.repo ? ctx.repos.byName(top.repo) : undefined;
+  const baseBranch = repo
+    ? (repo.defaultBranch ?? (await repo.host.defaultBranch(ctx.signal).catch(() => null)))
+    : null;
+  const branch = branchName(shortId, top?.function ?? run.issue.title, run.id);
+  const prTitle = `Fix ${shortId}: ${(top?.function ? `${top.function} — ` : "") + run.issue.title}`
+    .replace(/\s+/g, " ")
+    .slice(0, 120);
+  // When the fix lands in another service, its own Sentry issue is resolved by the same PR.
+  const alsoFixes =
+    top?.source === "other_service"
+      ? rc.related_issues.map((r) => r.short_id).filter((s): s is string => Boolean(s))
+      : [];
+  const body = prBody({
+    shortId,
+    alsoFixes,
+    summary: rc.summary,
+    steps: solution.steps,
+    tests: solution.tests,
+    permalink: issue?.permalink ?? null,
+    runId: run.id,
+  });
+  const codeGeneration = ctx.config.codeGeneration;
+  const { brief, truncated } = renderBrief({
+    runId: run.id,
+    shortId,
+    title: run.issue.title,
+    permalink: issue?.permalink ?? null,
+    counts: {
+      events: issue?.count ?? null,
+      users: issue?.userCount ?? null,
+      firstSeen: issue?.firstSeen ?? null,
+      lastSeen: issue?.lastSeen ?? null,
+      release: issue?.firstRelease?.version ?? null,
+    },
+    rootCause: rc,
+    solution,
+    evidence: run.evidence,
+    rules,
+    branch,
+    baseBranch,
+    prTitle,
+    prBody: body,
+    codeGeneration,
+    instructions: input.instructions?.trim() || null,
+  });
+  if (!codeGeneration)
+    notes.push(
+      "Code generation is disabled (codeGeneration: false): the brief is a report; no coding agent was asked to change code.",
+    );
+  const output: HandoffOutput = {
+    run_id: run.id,
+    revision: (run.stages.handoff?.revision ?? 0) + 1,
+    brief,
+    branch,
+    base_branch: baseBranch,
+    pr_title: prTitle,
+    pr_body: body,
+    draft: true,
+    rules: rules.map(({ content: _content, ...r }) => r),
+    dispatch: { target, status: codeGeneration ? "ready" : "disabled", url: null },
+    size: brief.length,
+    truncated,
+    notes,
+  };
+  ctx.store().completeStage(run.id, "handoff", output);
+  return output;
+}
+
+/** The rules files that apply to the planned files, per repository. A repository that cannot be read is noted. */
+async function rulesFor(
+  ctx: Context & { signal?: AbortSignal },
+  solution: SolutionOutput,
+  notes: string[],
+): Promise<BriefRule[]> {
+  const byRepo = new Map<string, string[]>();
+  for (const step of solution.steps) {
+    if (!step.repo || step.files.length === 0) continue;
+    byRepo.set(step.repo, [...new Set([...(byRepo.get(step.repo) ?? []), ...step.files])]);
+  }
+  for (const t of solution.tests) {
+    const repo = solution.steps.find((s) => s.repo)?.repo;
+    if (repo && t.file) byRepo.set(repo, [...new Set([...(byRepo.get(repo) ?? []), t.file])]);
+  }
+  const out: BriefRule[] = [];
+  for (const [name, files] of byRepo) {
+    const repo = ctx.repos.byName(name);
+    if (!repo) continue;
+    try {
+      const ref =
+        repo.host.kind === "github"
+          ? (repo.defaultBranch ?? (await repo.host.defaultBranch(ctx.signal)))
+          : undefined;
+      const set = await loadRules(repo.host, ref, ctx.signal);
+      for (const r of applicableRules(set, files)) {
+        out.push({
+          repo: name,
+          tool: r.tool,
+          file: r.file,
+          activation: r.activation,
+          reason: r.reason,
+          paths: r.paths,
+          content: r.content,
+        });
+      }
+    } catch (error) {
+      notes.push(`Rules of ${name} could not be read: ${(error as Error).message}`);
+    }
+  }
+  return out;
+}
