@@ -1,5 +1,5 @@
 import pkg from "../package.json" with { type: "json" };
-import { type Config, HELP, loadConfig } from "./config.ts";
+import { type Config, configSecrets, HELP, loadConfig } from "./config.ts";
 import { createContext } from "./context.ts";
 import { describeError, isAppError } from "./errors.ts";
 import { createLogger, type Logger, redactingSink } from "./log.ts";
@@ -21,9 +21,7 @@ async function main(): Promise<void> {
   if (parsed.action === "version") return void process.stdout.write(`${pkg.version}\n`);
 
   let config = parsed.config;
-  const secrets = [config.sentry.token, config.http.token, config.github.token].filter((s): s is string =>
-    Boolean(s),
-  );
+  const secrets = configSecrets(config);
   const logger = createLogger(config.logLevel, redactingSink(secrets));
   process.on("unhandledRejection", (error) => logger.error("unhandled rejection", { error }));
   process.on("uncaughtException", (error) => logger.error("uncaught exception", { error }));

@@ -4,6 +4,14 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { isRepositoryAllowed } from "./code/allowlist.ts";
+import {
+  type AutomationConfig,
+  automationConfig,
+  automationFileSchema,
+  type HandoffConfig,
+  handoffConfig,
+  handoffFileSchema,
+} from "./config-automation.ts";
 import { configError } from "./errors.ts";
 import type { LogLevel } from "./log.ts";
 
@@ -59,6 +67,10 @@ const fileSchema = z
     codeGeneration: z.boolean().optional(),
     /** Whether background agents may open pull requests themselves (chat handoffs always propose a draft PR). */
     autoCreatePr: z.boolean().optional(),
+    handoff: handoffFileSchema.optional(),
+    automation: automationFileSchema.optional(),
+    /** This server's public base URL, for coding agents' status callbacks (https://autofix.example.com). */
+    publicUrl: z.string().url().optional(),
   })
   .strict();
 
@@ -103,6 +115,9 @@ export interface Config {
   github: GitHubConfig;
   codeGeneration: boolean;
   autoCreatePr: boolean;
+  handoff: HandoffConfig;
+  automation: AutomationConfig;
+  publicUrl: string | null;
   /** In stdio mode, the directory whose git checkout is the default repository when none is configured. */
   workingDirectory: string | null;
   dbPath: string;
@@ -187,15 +202,20 @@ export function loadConfig(inputs: ConfigInputs): CliAction {
   const allowedRepositories = file.allowedRepositories ?? null;
   checkAllowed(repositories, allowedRepositories);
 
+  const github = githubConfig(env, flags["allow-http"] === true);
   const config: Config = {
     transport,
     sentry,
     http,
     repositories,
     allowedRepositories,
-    github: githubConfig(env, flags["allow-http"] === true),
+    github,
     codeGeneration: file.codeGeneration ?? true,
     autoCreatePr: file.autoCreatePr ?? false,
+    handoff: handoffConfig(file.handoff, env, github.apiUrl),
+    automation: automationConfig(file.automation, env),
+    publicUrl:
+      file.publicUrl?.replace(/\/+$/, "") ?? nonEmpty(env.AUTOFIX_PUBLIC_URL)?.replace(/\/+$/, "") ?? null,
     workingDirectory: transport === "stdio" ? inputs.cwd : null,
     dbPath:
       nonEmpty(env.AUTOFIX_DB) ??
@@ -417,4 +437,15 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Every secret value the config holds, so logs and outputs can redact them. */
+export function configSecrets(config: Config): string[] {
+  return [
+    config.sentry.token,
+    config.http.token,
+    config.github.token,
+    config.automation.webhookSecret,
+    ...config.handoff.targets.flatMap((t) => [t.token, t.secret]),
+  ].filter((s): s is string => Boolean(s));
 }

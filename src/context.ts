@@ -1,8 +1,9 @@
 import { RepositoryRegistry } from "./code/repositories.ts";
-import type { Config } from "./config.ts";
+import { type Config, configSecrets } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { SentryClient } from "./sentry/client.ts";
 import { SentryHttp } from "./sentry/http.ts";
+import { JobQueue } from "./store/queue.ts";
 import { SqliteRunStore } from "./store/sqlite.ts";
 import type { RunStore } from "./store/types.ts";
 
@@ -16,6 +17,8 @@ export interface Context {
   clock: { now(): number };
   /** The run store, opened on first use (so a bad AUTOFIX_DB fails the stage tools, not the server). */
   store(): RunStore;
+  /** The background job queue, in the same database as the runs. */
+  queue(): JobQueue;
   /** Secret values (tokens) that must never appear in output or logs. */
   secrets: readonly string[];
   /** Releases sockets and handles at shutdown. */
@@ -31,7 +34,8 @@ export function createContext(config: Config, logger: Logger): Context {
   });
   const sentry = new SentryClient(config.sentry, http, logger.child({ component: "sentry" }));
   const repos = new RepositoryRegistry({ config, sentry, logger });
-  let store: RunStore | null = null;
+  let store: SqliteRunStore | null = null;
+  let queue: JobQueue | null = null;
   const context: Context = {
     config,
     sentry,
@@ -42,9 +46,11 @@ export function createContext(config: Config, logger: Logger): Context {
       store ??= new SqliteRunStore(config.dbPath, () => context.clock.now());
       return store;
     },
-    secrets: [config.sentry.token, config.http.token, config.github.token].filter((s): s is string =>
-      Boolean(s),
-    ),
+    queue: () => {
+      queue ??= new JobQueue((context.store() as SqliteRunStore).db, () => context.clock.now());
+      return queue;
+    },
+    secrets: configSecrets(config),
     close: async () => {
       store?.close();
       await http.close();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { inputError } from "../src/errors.ts";
 import {
+  jobStructured,
   renderRun,
   renderRunList,
   runOutputShape,
@@ -31,9 +32,17 @@ Example: {"run_id": "run_20261128_ab12cd34ef"} or {"issue": "ORDERS-API-7A"}`,
           `run ${input.run_id} does not exist.`,
           "get_run without arguments lists recent runs.",
         );
-      return { markdown: renderRun(run), structured: { run: runStructured(run), runs: [] } };
+      const dispatches = ctx.queue().dispatchesOf(run.id);
+      return {
+        markdown: renderRun(run, dispatches),
+        structured: { run: runStructured(run, dispatches), runs: [], jobs: [] },
+      };
     }
     const runs = store.listRuns({ issueId: input.issue, limit: input.limit });
-    return { markdown: renderRunList(runs), structured: { run: null, runs: runs.map(summaryStructured) } };
+    const jobs = ctx.queue().list({ issueId: input.issue, limit: input.limit });
+    return {
+      markdown: renderRunList(runs, jobs),
+      structured: { run: null, runs: runs.map(summaryStructured), jobs: jobs.map(jobStructured) },
+    };
   },
 });

@@ -26,7 +26,7 @@ import {
   tagsSection,
 } from "./event-sections.ts";
 import type { IssueStructured, StructuredFrame } from "./issue-schema.ts";
-import { call, count, data, facts, field, lines, UNTRUSTED_NOTICE, when } from "./markdown.ts";
+import { call, count, data, facts, field, lines, truncate, UNTRUSTED_NOTICE, when } from "./markdown.ts";
 import { scrubText, scrubUrl } from "./scrub.ts";
 
 export type Detail = "brief" | "full";
@@ -49,6 +49,8 @@ export interface IssueViewInput {
   /** Tool names this server offers, so "next" only suggests calls that exist. */
   tools: ReadonlySet<string>;
 }
+
+const MAX_OUTPUT = 60_000;
 
 const LIMITS = {
   brief: { frames: 6, contextFrames: 2, contextLines: 4, crumbs: 10, chainStacks: false, spans: 5 },
@@ -99,7 +101,12 @@ export function renderIssue(input: IssueViewInput): { markdown: string; structur
   }
   if (kind.note) sections.push(`**Note**: ${kind.note}`);
   sections.push(nextSection(input, event));
-  const markdown = sections.filter((s): s is string => Boolean(s)).join("\n\n");
+  const joined = sections.filter((s): s is string => Boolean(s)).join("\n\n");
+  // Every section bounds itself; this is the last line of defence against a payload nobody foresaw.
+  const markdown =
+    joined.length > MAX_OUTPUT
+      ? `${joined.slice(0, MAX_OUTPUT)}\n\n… (output cut at ${MAX_OUTPUT} characters)`
+      : joined;
   return { markdown: scrubText(markdown), structured: structuredIssue(input, chain, kind.label) };
 }
 
@@ -109,12 +116,12 @@ function issueFacts(input: IssueViewInput, kindLabel: string): string {
   const firstRelease = issue.firstRelease?.version;
   return lines(
     facts(
-      field("Issue", `\`${issue.shortId ?? issue.id}\` (id ${issue.id})`),
-      field("Project", `\`${issue.project.slug}\``),
-      field("Kind", kindLabel),
-      field("Level", issue.level),
-      field("Status", status),
-      field("Priority", issue.priority),
+      field("Issue", `${data(issue.shortId ?? issue.id, 60)} (id ${data(issue.id, 40)})`),
+      field("Project", data(issue.project.slug, 60)),
+      field("Kind", truncate(kindLabel, 100)),
+      field("Level", data(issue.level, 20)),
+      field("Status", data(status, 60)),
+      field("Priority", issue.priority ? data(issue.priority, 20) : null),
     ),
     facts(
       field("Events", count(issue.count)),
@@ -131,20 +138,20 @@ function issueFacts(input: IssueViewInput, kindLabel: string): string {
         issue.fixabilityScore !== null ? `${issue.fixabilityScore.toFixed(2)} (Sentry score)` : null,
       ),
     ),
-    field("Link", issue.permalink ? scrubUrl(issue.permalink) : null),
+    field("Link", issue.permalink ? truncate(scrubUrl(issue.permalink).replace(/[\s`<>]/g, ""), 300) : null),
   );
 }
 
 function eventFacts(input: IssueViewInput, event: SentryEvent): string {
   const handled = event.tags.find(([k]) => k === "handled")?.[1];
   return lines(
-    `## Event \`${event.id}\` (${input.eventSelector})`,
+    `## Event ${data(event.id, 40)} (${input.eventSelector})`,
     facts(
       field("When", when(event.dateCreated, input.now)),
       field("Environment", event.environment ? data(event.environment, 40) : null),
       field("Release", event.release ? data(event.release.version, 80) : null),
-      field("Platform", event.platform),
-      field("Handled", handled ?? null),
+      field("Platform", event.platform ? data(event.platform, 30) : null),
+      field("Handled", handled ? data(handled, 20) : null),
     ),
     facts(
       field(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Dispatch, Job } from "../store/queue.ts";
 import type { RunRecord, RunSummary } from "../store/types.ts";
 import { call, data, facts, field, lines, UNTRUSTED_NOTICE } from "./markdown.ts";
 
@@ -43,15 +44,48 @@ export const runOutputShape = {
       evidence: z.array(
         z.object({ id: z.string(), kind: z.string(), summary: z.string(), data: z.unknown() }),
       ),
+      dispatches: z
+        .array(
+          z.object({
+            target: z.string(),
+            repository: z.string().nullable(),
+            status: z.string(),
+            url: z.string().nullable(),
+            pr_url: z.string().nullable(),
+            summary: z.string().nullable(),
+            updated_at: z.string(),
+          }),
+        )
+        .describe("Background coding agents this run was handed to, with their state and pull request"),
     })
     .nullable()
     .describe("The run asked for, in full"),
   runs: z.array(summaryShape).describe("Recent runs, when no run_id was given"),
+  jobs: z
+    .array(
+      z.object({
+        id: z.string(),
+        issue_id: z.string(),
+        short_id: z.string().nullable(),
+        state: z.string(),
+        step: z.string(),
+        run_id: z.string().nullable(),
+        reason: z.string().nullable(),
+        last_error: z.string().nullable(),
+        updated_at: z.string(),
+      }),
+    )
+    .describe(
+      "Background jobs started by Sentry webhooks (with why one was skipped), when no run_id was given",
+    ),
 };
 
 export type RunStructured = z.infer<z.ZodObject<typeof runOutputShape>>;
 
-export function runStructured(run: RunRecord): NonNullable<RunStructured["run"]> {
+export function runStructured(
+  run: RunRecord,
+  dispatches: Dispatch[] = [],
+): NonNullable<RunStructured["run"]> {
   return {
     id: run.id,
     org: run.org,
@@ -78,6 +112,29 @@ export function runStructured(run: RunRecord): NonNullable<RunStructured["run"]>
       created_at: f.createdAt,
     })),
     evidence: run.evidence,
+    dispatches: dispatches.map((d) => ({
+      target: d.target,
+      repository: d.repository,
+      status: d.status,
+      url: d.url,
+      pr_url: d.prUrl,
+      summary: d.summary,
+      updated_at: d.updatedAt,
+    })),
+  };
+}
+
+export function jobStructured(j: Job): RunStructured["jobs"][number] {
+  return {
+    id: j.id,
+    issue_id: j.issueId,
+    short_id: j.shortId,
+    state: j.state,
+    step: j.step,
+    run_id: j.runId,
+    reason: j.reason,
+    last_error: j.lastError,
+    updated_at: j.updatedAt,
   };
 }
 
@@ -92,7 +149,7 @@ export function summaryStructured(r: RunSummary): RunStructured["runs"][number] 
   };
 }
 
-export function renderRun(run: RunRecord): string {
+export function renderRun(run: RunRecord, dispatches: Dispatch[] = []): string {
   const stageLines = Object.values(run.stages).map((s) => {
     const out = s.output as {
       summary?: string;
@@ -125,6 +182,11 @@ export function renderRun(run: RunRecord): string {
     ...run.feedback.map(
       (f) => `- #${f.seq} ${f.kind} (${f.createdAt}): ${data(JSON.stringify(f.payload), 300)}`,
     ),
+    dispatches.length > 0 ? "\n## Handoffs" : null,
+    ...dispatches.map(
+      (d) =>
+        `- ${d.target} → ${d.repository ?? "?"}: **${d.status}**${d.url ? ` — ${d.url}` : ""}${d.prUrl ? ` · PR ${d.prUrl}` : ""} (${d.updatedAt})`,
+    ),
     "",
     `## Evidence (${run.evidence.length})`,
     ...run.evidence.slice(0, 80).map((e) => `- \`${e.id}\` (${e.kind}): ${data(e.summary, 240)}`),
@@ -135,7 +197,15 @@ export function renderRun(run: RunRecord): string {
   );
 }
 
-export function renderRunList(runs: RunSummary[]): string {
+export function renderRunList(runs: RunSummary[], jobs: Job[] = []): string {
+  const jobLines = jobs.map(
+    (j) =>
+      `- \`${j.id}\` ${j.shortId ?? j.issueId}: ${j.state} at ${j.step}${j.runId ? ` (run \`${j.runId}\`)` : ""}${j.reason ? ` — ${j.reason}` : ""}${j.lastError ? ` — last error: ${j.lastError.slice(0, 200)}` : ""}`,
+  );
+  return renderRuns(runs) + (jobLines.length ? `\n\n## Background jobs\n${jobLines.join("\n")}` : "");
+}
+
+function renderRuns(runs: RunSummary[]): string {
   if (runs.length === 0)
     return '# Runs\n\nNo runs yet. Start one with `analyze_root_cause {"issue": "<short ID>"}`.';
   return lines(

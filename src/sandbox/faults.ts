@@ -9,9 +9,10 @@ export interface Fault {
   status?: number;
   /**
    * json: `{"detail": …}` (default) · string: a bare JSON string body · html: an HTML error page ·
-   * truncated: a 200 with cut-off JSON · reset: the socket is destroyed · hang: no answer at all
+   * truncated: a 200 with cut-off JSON · reset: the socket is destroyed · hang: no answer at all ·
+   * slow: wait `delayMs`, then answer normally
    */
-  kind?: "json" | "string" | "html" | "truncated" | "reset" | "hang";
+  kind?: "json" | "string" | "html" | "truncated" | "reset" | "hang" | "slow";
   message?: string;
   times?: number;
   delayMs?: number;

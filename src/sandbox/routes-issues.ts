@@ -113,6 +113,27 @@ function tagDetails(issue: SandboxIssue, key: string): Json | undefined {
 }
 
 export const issueRoutes: Route[] = [
+  [
+    "POST",
+    /^\/organizations\/([^/]+)\/issues\/([^/]+)\/comments\/$/,
+    withOrg((req, issue) => {
+      const text =
+        typeof (req.body as { text?: unknown } | null)?.text === "string"
+          ? (req.body as { text: string }).text
+          : "";
+      if (!text) return { status: 400, body: { text: ["This field is required."] } };
+      req.store.comments.push({ issueId: String(issue!.issue.id), text });
+      return {
+        status: 201,
+        body: {
+          id: String(req.store.comments.length),
+          data: { text },
+          type: "note",
+          dateCreated: new Date().toISOString(),
+        },
+      };
+    }, true),
+  ],
   ["GET", /^\/organizations\/$/, (req) => ok([organization(req)])],
   ["GET", /^\/organizations\/([^/]+)\/$/, withOrg((req) => ok(organization(req)))],
   [

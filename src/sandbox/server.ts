@@ -55,6 +55,8 @@ export interface RouteRequest {
   /** The region URL organisations advertise in `links.regionUrl` (saas mode), else null. */
   regionUrl: string | null;
   store: ScenarioStore;
+  /** Parsed JSON body of a POST/PUT. */
+  body: unknown;
 }
 
 export type RouteResult =
@@ -111,7 +113,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     if (latency > 0) await sleep(latency);
 
     const fault = faults.take(record.method, path);
-    if (fault) {
+    if (fault?.kind === "slow") await sleep(fault.delayMs ?? 1_000);
+    else if (fault) {
       if (fault.delayMs) await sleep(fault.delayMs);
       if (fault.kind === "hang") return; // never answers; the client's timeout must fire
       if (fault.kind === "reset") {
@@ -164,6 +167,16 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
       return sendJson(404, { detail: "The requested resource does not exist" });
     }
     const method = req.method ?? "GET";
+    let body: unknown = null;
+    if (method === "POST" || method === "PUT") {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "null");
+      } catch {
+        return sendJson(400, { detail: "Malformed JSON" });
+      }
+    }
     for (const [m, pattern, handler] of routes) {
       if (m !== method) continue;
       const match = pattern.exec(apiPath);
@@ -173,6 +186,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
         query: url.searchParams,
         base: `${base}${viaRegion ? regionPrefix : ""}`,
         regionUrl: mode === "saas" ? `${base}${regionPrefix}` : null,
+        body,
         store,
       });
       if ("raw" in result) return send(result.status, result.raw, result.contentType);

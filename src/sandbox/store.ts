@@ -2,6 +2,9 @@ import type { Json, SandboxIssue, Scenario } from "./scenario.ts";
 
 /** Lookups over a Scenario the way Sentry resolves them: ids or slugs, numeric or short issue IDs. */
 export class ScenarioStore {
+  /** Comments posted to issues (`POST …/issues/{id}/comments/`), for tests to inspect. */
+  readonly comments: Array<{ issueId: string; text: string }> = [];
+
   constructor(public scenario: Scenario) {}
 
   isOrg(idOrSlug: string): boolean {

@@ -227,6 +227,14 @@ export class SentryClient {
     return { body: res.body, headers: res.headers, next: parseLinkHeader(res.headers.link).next };
   }
 
+  /** A JSON POST on an organisation's region host (comments on issues). Not retried: it may have succeeded. */
+  async postJson(org: string, path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    this.requireToken();
+    const base = await this.regionBase(org, signal);
+    const res = await this.http.request(`${base}/api/0${path}`, { method: "POST", body, signal });
+    return res.body;
+  }
+
   private typed(baseUrl: string, signal?: AbortSignal) {
     this.requireToken();
     return { baseUrl, fetch: this.http.fetch, throwOnError: true as const, signal };

@@ -117,7 +117,8 @@ async function withDataset<T>(
   }
 }
 
-export function normalizeLogRow(row: Record<string, unknown>): LogRow {
+export function normalizeLogRow(input: unknown): LogRow {
+  const row = obj(input);
   return {
     id: text(row["sentry.item_id"]) ?? text(row.id),
     timestamp: isoTime(row.timestamp),

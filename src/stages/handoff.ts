@@ -3,6 +3,7 @@ import { configError } from "../errors.ts";
 import type { HandoffOutput } from "../format/handoff.ts";
 import type { SolutionOutput } from "../format/solution.ts";
 import { type BriefRule, branchName, prBody, renderBrief } from "../handoff/brief.ts";
+import { dispatchBrief, resolveTarget } from "../handoff/dispatch.ts";
 import { applicableRules, loadRules } from "../rules/index.ts";
 import { latestRootCause, proposeSolution, requireRun } from "./solution/index.ts";
 
@@ -13,15 +14,15 @@ import { latestRootCause, proposeSolution, requireRun } from "./solution/index.t
  */
 export async function handOff(
   ctx: Context & { signal?: AbortSignal; logger: Context["logger"] },
-  input: { runId: string; target?: string | undefined; instructions?: string | undefined },
+  input: {
+    runId: string;
+    target?: string | undefined;
+    instructions?: string | undefined;
+    jobId?: string | null;
+  },
 ): Promise<HandoffOutput> {
   const target = input.target ?? "chat";
-  if (target !== "chat") {
-    throw configError(
-      `handoff target "${target}" is not configured on this server.`,
-      'Use target "chat" (the agent in this conversation), or configure background targets in the config file.',
-    );
-  }
+  const background = target === "chat" ? null : resolveTarget(ctx, target);
   let run = requireRun(ctx, input.runId);
   const { output: rc } = latestRootCause(run);
   const notes: string[] = [];
@@ -94,6 +95,40 @@ export async function handOff(
     notes.push(
       "Code generation is disabled (codeGeneration: false): the brief is a report; no coding agent was asked to change code.",
     );
+  let dispatch: HandoffOutput["dispatch"] = {
+    target,
+    status: codeGeneration ? "ready" : "disabled",
+    url: null,
+  };
+  if (background && codeGeneration) {
+    const repository = repo?.github ?? (top?.repo && /^[\w.-]+\/[\w.-]+$/.test(top.repo) ? top.repo : null);
+    if (!repository) {
+      throw configError(
+        `run ${run.id} names no GitHub repository to hand off to.`,
+        'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
+      );
+    }
+    const sent = await dispatchBrief(ctx, {
+      target: background,
+      runId: run.id,
+      org: run.org,
+      jobId: input.jobId ?? null,
+      request: {
+        runId: run.id,
+        shortId,
+        brief,
+        prTitle,
+        prBody: body,
+        branch,
+        baseBranch,
+        repository,
+        autoCreatePr: ctx.config.autoCreatePr,
+      },
+    });
+    dispatch = { target, status: sent.status, url: sent.url };
+    if (sent.adopted)
+      notes.push("The agent had already been started for this run; it was not started again.");
+  }
   const output: HandoffOutput = {
     run_id: run.id,
     revision: (run.stages.handoff?.revision ?? 0) + 1,
@@ -104,7 +139,7 @@ export async function handOff(
     pr_body: body,
     draft: true,
     rules: rules.map(({ content: _content, ...r }) => r),
-    dispatch: { target, status: codeGeneration ? "ready" : "disabled", url: null },
+    dispatch,
     size: brief.length,
     truncated,
     notes,

@@ -59,6 +59,54 @@ const MIGRATIONS: string[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (run_id, seq)
    );`,
+  // 2: background handoff — webhook deliveries (dedupe), the durable job queue, and agent dispatches.
+  `CREATE TABLE deliveries (
+     request_id TEXT PRIMARY KEY,
+     resource TEXT NOT NULL,
+     action TEXT,
+     org TEXT,
+     issue_id TEXT,
+     received_at TEXT NOT NULL,
+     outcome TEXT NOT NULL
+   );
+   CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     org TEXT NOT NULL,
+     issue_id TEXT NOT NULL,
+     short_id TEXT,
+     source TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'skipped', 'dead')),
+     step TEXT NOT NULL,
+     run_id TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_at TEXT NOT NULL,
+     lease_owner TEXT,
+     lease_until TEXT,
+     last_error TEXT,
+     reason TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX jobs_ready ON jobs (state, next_at);
+   CREATE INDEX jobs_issue ON jobs (org, issue_id, created_at);
+   CREATE TABLE dispatches (
+     id TEXT PRIMARY KEY,
+     run_id TEXT NOT NULL,
+     job_id TEXT,
+     org TEXT,
+     target TEXT NOT NULL,
+     type TEXT NOT NULL,
+     repository TEXT,
+     external_id TEXT,
+     status TEXT NOT NULL,
+     url TEXT,
+     pr_url TEXT,
+     summary TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX dispatches_run ON dispatches (run_id);
+   CREATE INDEX dispatches_external ON dispatches (type, external_id);`,
 ];
 
 /** A run that has been "running" this long without an update belongs to a process that died. */
@@ -247,6 +295,10 @@ export class SqliteRunStore implements RunStore {
         stages: (stagesOf.all(r.id) as Array<{ stage: StageName }>).map((s) => s.stage),
       };
     });
+  }
+
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   check(): string[] {

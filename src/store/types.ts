@@ -72,6 +72,8 @@ export interface RunStore {
   addFeedback(runId: string, kind: string, payload: unknown): FeedbackRecord;
   getRun(runId: string): RunRecord | null;
   listRuns(filter?: { issueId?: string; limit?: number }): RunSummary[];
+  /** Runs `fn` in one transaction with any other store or queue writes it makes. */
+  atomically<T>(fn: () => T): T;
   /** Integrity check of the underlying storage; returns problems found (empty when healthy). */
   check(): string[];
   close(): void;

@@ -9,11 +9,13 @@ import type { AddressInfo } from "node:net";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { Worker } from "../automation/worker.ts";
 import { isLoopbackHost } from "../config.ts";
 import type { Context } from "../context.ts";
 import { configError } from "../errors.ts";
 import { createServer, SERVER_NAME, SERVER_VERSION } from "../server.ts";
 import { type GuardPolicy, hostAllowed, isWildcardBind, originAllowed, tokenMatches } from "./http-guard.ts";
+import { handleWebhook } from "./webhooks.ts";
 
 /**
  * Streamable HTTP on node:http. `/mcp` (POST/GET/DELETE) with stateful sessions by default or stateless
@@ -53,6 +55,8 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
     );
   }
   const sessions = new Map<string, Session>();
+  // Sentry webhooks feed the background worker; without a webhook secret there is nothing to work on.
+  const worker = context.config.automation.enabled ? new Worker(context) : null;
   const log = context.logger.child({ component: "http" });
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -63,14 +67,20 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
       return rpcError(res, 403, -32000, "Forbidden: Origin not allowed");
     if (path === "/healthz") {
       if (req.method !== "GET") return rpcError(res, 405, -32000, "Method not allowed", { allow: "GET" });
+      const queue = worker ? context.queue().depth() : null;
       return json(res, 200, {
         status: "ok",
         name: SERVER_NAME,
         version: SERVER_VERSION,
         sessions: sessions.size,
+        ...(queue ? { queue } : {}),
       });
     }
-    if (path !== "/mcp") return json(res, 404, { error: "not found", endpoints: ["/mcp", "/healthz"] });
+    if (path?.startsWith("/webhooks/")) {
+      return handleWebhook(context, worker, path.slice("/webhooks/".length), req, res, http.maxBodyBytes);
+    }
+    if (path !== "/mcp")
+      return json(res, 404, { error: "not found", endpoints: ["/mcp", "/healthz", "/webhooks/sentry"] });
     if (policy.token && !tokenMatches(header(req, "authorization"), policy.token)) {
       return rpcError(res, 401, -32001, "Unauthorized: send Authorization: Bearer <token>", {
         "www-authenticate": `Bearer realm="${SERVER_NAME}"`,
@@ -179,12 +189,17 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
   const url = `http://${displayHost}:${port}/mcp`;
   log.info("listening", { url, stateless: http.stateless, auth: Boolean(policy.token) });
 
+  worker?.start();
+  if (worker)
+    log.info("background handoff enabled", { webhook: `${url.replace(/\/mcp$/, "")}/webhooks/sentry` });
+
   return {
     url,
     port,
     sessionCount: () => sessions.size,
     close: async () => {
       clearInterval(reaper);
+      await worker?.stop();
       await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
       sessions.clear();
       await new Promise<void>((resolve) => {

@@ -21,19 +21,24 @@ export async function runRootCause(
     organization?: string | undefined;
     context?: string | undefined;
   },
+  /** Continue a run created earlier (the background worker creates it first, so a retry reuses it). */
+  existingRunId?: string,
 ): Promise<{ run: RunRecord; output: RootCauseOutput }> {
   const { org, ref, selector } = await resolveRef(ctx.sentry, input, ctx.signal);
   const signals = await gatherSignals(ctx, { org, issue: ref.id, selector });
   const store = ctx.store();
-  const run = store.createRun({
-    org,
-    issue: {
-      id: signals.issue.id,
-      shortId: signals.issue.shortId,
-      title: signals.issue.title,
-      project: signals.issue.project.slug,
-    },
-  });
+  const existing = existingRunId ? store.getRun(existingRunId) : null;
+  const run =
+    existing ??
+    store.createRun({
+      org,
+      issue: {
+        id: signals.issue.id,
+        shortId: signals.issue.shortId,
+        title: signals.issue.title,
+        project: signals.issue.project.slug,
+      },
+    });
   try {
     const { result, evidence } = await analyzeSignals(signals);
     let output: RootCauseOutput = {

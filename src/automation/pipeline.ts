@@ -1,0 +1,202 @@
+import type { Context } from "../context.ts";
+import type { RootCauseOutput } from "../format/root-cause.ts";
+import { routeTarget } from "../handoff/dispatch.ts";
+import { createDispatcher } from "../handoff/dispatchers.ts";
+import { enc } from "../sentry/client.ts";
+import { handOff } from "../stages/handoff.ts";
+import { runRootCause } from "../stages/root-cause/index.ts";
+import { proposeSolution } from "../stages/solution/index.ts";
+import type { Job, JobQueue } from "../store/queue.ts";
+import type { ToolCallContext } from "../tool.ts";
+import { actionable, confidentEnough } from "./gate.ts";
+
+/**
+ * One job, step by step: gate → root cause → solution → dispatch → track. Each step is idempotent given
+ * what is already stored (a run reused by ID, a plan reused unless stale, a dispatch recorded before the
+ * upstream call), so a crash at any point resumes without doing anything twice. Returns how the job moved.
+ */
+
+export type StepOutcome =
+  | { kind: "advanced" }
+  | { kind: "finished"; state: "done" | "skipped"; reason: string }
+  | { kind: "later"; delayMs: number; reason: string | null };
+
+const TRACK_INTERVAL_MS = 30_000;
+const TRACK_TIMEOUT_MS = 24 * 3600_000;
+
+export async function runStep(
+  ctx: Context,
+  job: Job,
+  owner: string,
+  signal: AbortSignal,
+): Promise<StepOutcome> {
+  const queue = ctx.queue();
+  const rules = ctx.config.automation.actionability;
+  const call = callContext(ctx, signal);
+  switch (job.step) {
+    case "gate": {
+      const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
+      const gate = actionable(issue, rules, ctx.clock.now());
+      if (!gate.ok) return { kind: "finished", state: "skipped", reason: `not actionable: ${gate.reason}` };
+      queue.advance(job.id, owner, "root_cause");
+      return { kind: "advanced" };
+    }
+    case "root_cause": {
+      const store = ctx.store();
+      let runId = job.runId;
+      if (!runId) {
+        // The run is created and attached to the job in one transaction: a retry after a crash reuses it.
+        const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
+        runId = store.atomically(() => {
+          const run = store.createRun({
+            org: job.org,
+            issue: { id: issue.id, shortId: issue.shortId, title: issue.title, project: issue.project.slug },
+          });
+          if (!queue.advance(job.id, owner, "root_cause", run.id)) throw new Error("lease lost");
+          return run.id;
+        });
+      }
+      const run = store.getRun(runId);
+      let output = run?.stages.root_cause?.output as RootCauseOutput | undefined;
+      if (!output)
+        output = (await runRootCause(call, { issue: job.issueId, organization: job.org }, runId)).output;
+      const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
+      if (issue.fixabilityScore === null) {
+        const gate = confidentEnough(output.confidence, rules);
+        if (!gate.ok) return { kind: "finished", state: "skipped", reason: `not actionable: ${gate.reason}` };
+      }
+      if (output.verdict !== "in_app")
+        return {
+          kind: "finished",
+          state: "skipped",
+          reason: `root cause verdict is ${output.verdict}: nothing to hand to a coding agent`,
+        };
+      queue.advance(job.id, owner, "solution");
+      return { kind: "advanced" };
+    }
+    case "solution": {
+      const run = ctx.store().getRun(job.runId!)!;
+      if (!run.stages.solution || run.stages.solution.status === "stale") await proposeSolution(call, run.id);
+      queue.advance(job.id, owner, "dispatch");
+      return { kind: "advanced" };
+    }
+    case "dispatch": {
+      const run = ctx.store().getRun(job.runId!)!;
+      const rc = run.stages.root_cause!.output as RootCauseOutput;
+      const repo = rc.candidates[0]?.repo ?? null;
+      const target = routeTarget(
+        ctx,
+        run.issue.project ?? "",
+        repo ? (ctx.repos.byName(repo)?.github ?? repo) : null,
+      );
+      if (!ctx.config.codeGeneration || !target) {
+        await handOff(call, { runId: run.id, target: "chat", jobId: job.id });
+        const why = !ctx.config.codeGeneration
+          ? "code generation is disabled"
+          : `no handoff target is configured for project ${run.issue.project}`;
+        return { kind: "finished", state: "done", reason: `${why}; the brief is stored with the run` };
+      }
+      if (
+        queue.recentDispatches(job.org) >= ctx.config.automation.perOrgPerHour &&
+        queue.dispatchesOf(run.id).length === 0
+      ) {
+        return {
+          kind: "later",
+          delayMs: 10 * 60_000,
+          reason: `rate limited: ${ctx.config.automation.perOrgPerHour} dispatches per hour for ${job.org}`,
+        };
+      }
+      const out = await handOff(call, { runId: run.id, target: target.name, jobId: job.id });
+      if (ctx.config.handoff.postSentryComment) await postComment(ctx, job, rc, out.dispatch.url, signal);
+      queue.advance(job.id, owner, "track");
+      return { kind: "advanced" };
+    }
+    case "track":
+      return track(ctx, job, queue, signal);
+    default:
+      return { kind: "finished", state: "done", reason: job.reason ?? "done" };
+  }
+}
+
+async function track(ctx: Context, job: Job, queue: JobQueue, signal: AbortSignal): Promise<StepOutcome> {
+  const dispatches = queue.dispatchesOf(job.runId!);
+  const open = dispatches.filter((d) => d.status !== "completed" && d.status !== "failed");
+  for (const d of open) {
+    const target = ctx.config.handoff.targets.find((t) => t.name === d.target);
+    // Webhook receivers report back through /webhooks/webhook; there is nothing to poll.
+    if (!target || !d.externalId || !d.repository || d.type === "webhook") continue;
+    const dispatcher = createDispatcher(target, { logger: ctx.logger, now: () => ctx.clock.now() });
+    const run = ctx.store().getRun(job.runId!)!;
+    const state = await dispatcher
+      .status(
+        d.externalId,
+        {
+          dispatchId: d.id,
+          runId: run.id,
+          shortId: run.issue.shortId ?? run.issue.id,
+          brief: "",
+          prTitle: "",
+          prBody: "",
+          branch: "",
+          baseBranch: null,
+          repository: d.repository,
+          autoCreatePr: ctx.config.autoCreatePr,
+          callbackUrl: null,
+        },
+        signal,
+      )
+      .catch((error: unknown) => {
+        ctx.logger.warn("agent status unavailable", { dispatch: d.id, error });
+        return null;
+      });
+    if (state)
+      queue.updateDispatch(d.id, {
+        status: state.status,
+        url: state.url,
+        prUrl: state.prUrl,
+        summary: state.summary,
+      });
+  }
+  const after = queue.dispatchesOf(job.runId!);
+  if (after.every((d) => d.status === "completed" || d.status === "failed")) {
+    const summary = after.map((d) => `${d.target}: ${d.status}${d.prUrl ? ` (${d.prUrl})` : ""}`).join("; ");
+    return { kind: "finished", state: "done", reason: summary || "nothing dispatched" };
+  }
+  const oldest = Math.min(...after.map((d) => Date.parse(d.createdAt)));
+  if (ctx.clock.now() - oldest > TRACK_TIMEOUT_MS)
+    return { kind: "finished", state: "done", reason: "the agent did not report back within 24 hours" };
+  return { kind: "later", delayMs: TRACK_INTERVAL_MS, reason: null };
+}
+
+async function postComment(
+  ctx: Context,
+  job: Job,
+  rc: RootCauseOutput,
+  url: string | null,
+  signal: AbortSignal,
+): Promise<void> {
+  const text = [`autofix-mcp: ${rc.summary}`, url ? `A coding agent is working on it: ${url}` : null]
+    .filter(Boolean)
+    .join("\n\n");
+  await ctx.sentry
+    .postJson(
+      job.org,
+      `/organizations/${enc(job.org)}/issues/${enc(job.issueId)}/comments/`,
+      { text },
+      signal,
+    )
+    .catch((error) => {
+      ctx.logger.warn("could not comment on the Sentry issue", { error });
+    });
+}
+
+/** The stage functions expect a tool call's context; the worker has no client, so progress goes nowhere. */
+function callContext(ctx: Context, signal: AbortSignal): ToolCallContext {
+  return {
+    ...ctx,
+    signal,
+    logger: ctx.logger.child({ component: "worker" }),
+    toolNames: new Set(),
+    progress: async () => undefined,
+  };
+}

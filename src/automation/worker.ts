@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import type { Context } from "../context.ts";
+import { describeError } from "../errors.ts";
+import { runStep } from "./pipeline.ts";
+
+/**
+ * Runs queued jobs in the background: up to `concurrency` at once, each under a lease renewed while it
+ * works. A job moves one step per claim and is claimed again for the next, so progress is persisted between
+ * steps and a restart picks up exactly where the last completed step left off.
+ */
+export class Worker {
+  readonly id = `worker_${process.pid}_${randomBytes(3).toString("hex")}`;
+  private running = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly options: { pollMs?: number; leaseMs?: number } = {},
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Look for work now (a webhook just enqueued a job). */
+  kick(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.abort.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.fill(), ms);
+    this.timer.unref();
+  }
+
+  private fill(): void {
+    if (this.stopped) return;
+    const queue = this.ctx.queue();
+    while (this.running < this.ctx.config.automation.concurrency) {
+      const job = queue.claim(this.id, this.options.leaseMs ?? 120_000);
+      if (!job) break;
+      this.running++;
+      const work = this.execute(job.id).finally(() => {
+        this.running--;
+        this.inFlight.delete(work);
+        this.schedule(0);
+      });
+      this.inFlight.add(work);
+    }
+    this.schedule(this.options.pollMs ?? 1_000);
+  }
+
+  private async execute(jobId: string): Promise<void> {
+    const queue = this.ctx.queue();
+    const job = queue.get(jobId)!;
+    const log = this.ctx.logger.child({
+      component: "worker",
+      job: job.id,
+      issue: job.issueId,
+      step: job.step,
+    });
+    const leaseMs = this.options.leaseMs ?? 120_000;
+    const beat = setInterval(() => queue.heartbeat(job.id, this.id, leaseMs), Math.max(1_000, leaseMs / 3));
+    beat.unref();
+    const started = Date.now();
+    try {
+      const outcome = await runStep(this.ctx, job, this.id, this.abort.signal);
+      if (outcome.kind === "finished") queue.finish(job.id, this.id, outcome.state, outcome.reason);
+      else if (outcome.kind === "later") queue.later(job.id, this.id, outcome.delayMs, outcome.reason);
+      else queue.later(job.id, this.id, 0);
+      log.info("job step", {
+        outcome: outcome.kind,
+        ms: Date.now() - started,
+        reason: "reason" in outcome ? outcome.reason : undefined,
+      });
+    } catch (error) {
+      if (this.stopped) return;
+      const state = queue.fail(
+        job.id,
+        this.id,
+        describeError(error).text,
+        this.ctx.config.automation.maxAttempts,
+      );
+      log.warn("job step failed", { error, state });
+    } finally {
+      clearInterval(beat);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import type { Context } from "../context.ts";
+import { configError } from "../errors.ts";
+import { createDispatcher } from "./dispatchers.ts";
+import type { DispatchRequest, TargetConfig } from "./types.ts";
+
+/**
+ * Sends a brief to a background agent exactly once. The dispatch is recorded ("sending") before the
+ * upstream call; a record that already has the agent's ID is reused without calling again; a record left
+ * "sending" by a crash is retried through the dispatcher, which adopts the agent it may already have started.
+ */
+export async function dispatchBrief(
+  ctx: Context & { signal?: AbortSignal },
+  input: {
+    target: TargetConfig;
+    runId: string;
+    org: string;
+    jobId: string | null;
+    request: Omit<DispatchRequest, "dispatchId" | "callbackUrl">;
+  },
+): Promise<{ status: string; url: string | null; prUrl: string | null; adopted: boolean }> {
+  const queue = ctx.queue();
+  const id = `${input.runId}:${input.target.name}:${input.request.repository}`;
+  const record = queue.beginDispatch({
+    id,
+    runId: input.runId,
+    jobId: input.jobId,
+    org: input.org,
+    target: input.target.name,
+    type: input.target.type,
+    repository: input.request.repository,
+  });
+  if (record.externalId && record.status !== "sending")
+    return { status: record.status, url: record.url, prUrl: record.prUrl, adopted: true };
+  const dispatcher = createDispatcher(input.target, {
+    logger: ctx.logger.child({ target: input.target.name }),
+    now: () => ctx.clock.now(),
+  });
+  const callbackUrl = ctx.config.publicUrl
+    ? `${ctx.config.publicUrl}/webhooks/${input.target.type === "webhook" ? "webhook" : input.target.type}`
+    : null;
+  const result = await dispatcher.dispatch({ ...input.request, dispatchId: id, callbackUrl }, ctx.signal);
+  queue.updateDispatch(id, {
+    externalId: result.externalId,
+    status: result.status,
+    url: result.url,
+    prUrl: result.prUrl,
+  });
+  ctx.logger.info("dispatched", {
+    run: input.runId,
+    target: input.target.name,
+    external: result.externalId,
+    adopted: result.adopted,
+  });
+  return { status: result.status, url: result.url, prUrl: result.prUrl, adopted: result.adopted };
+}
+
+export function resolveTarget(ctx: Context, name: string): TargetConfig {
+  const target = ctx.config.handoff.targets.find((t) => t.name === name);
+  if (!target) {
+    const known = ["chat", ...ctx.config.handoff.targets.map((t) => t.name)];
+    throw configError(
+      `handoff target "${name}" is not configured on this server.`,
+      `Use one of: ${known.join(", ")} (configure more under handoff.targets in the config file).`,
+    );
+  }
+  return target;
+}
+
+/** The target for a project or repository: the first matching route, else the default target. */
+export function routeTarget(ctx: Context, project: string, repository: string | null): TargetConfig | null {
+  const { routes, defaultTarget } = ctx.config.handoff;
+  const route = routes.find(
+    (r) => r.projects.includes(project) || (repository !== null && r.repositories.includes(repository)),
+  );
+  const name = route?.target ?? defaultTarget;
+  return name ? (ctx.config.handoff.targets.find((t) => t.name === name) ?? null) : null;
+}

@@ -1,0 +1,162 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { freshTimestamp, readSentryWebhook, verifySentrySignature } from "../automation/sentry-webhook.ts";
+import type { Worker } from "../automation/worker.ts";
+import type { Context } from "../context.ts";
+import { verifyCursorWebhook } from "../handoff/cursor.ts";
+import type { AgentCallback } from "../handoff/types.ts";
+import { verifyAutofixCallback } from "../handoff/webhook.ts";
+
+/**
+ * Incoming webhooks on the HTTP transport, authenticated by HMAC rather than the bearer token:
+ * `POST /webhooks/sentry` (Sentry's integration platform) and `POST /webhooks/<agent>` (status callbacks of
+ * the coding agents we dispatched). Each is answered fast — a delivery is verified, recorded and queued in
+ * one SQLite transaction — and the work happens in the background worker.
+ */
+
+export async function handleWebhook(
+  ctx: Context,
+  worker: Worker | null,
+  kind: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+): Promise<void> {
+  if (req.method !== "POST") return reply(res, 405, { error: "POST only" });
+  const raw = await readRaw(req, maxBytes);
+  if (raw === null) return reply(res, 413, { error: `body over ${maxBytes} bytes` });
+  if (kind === "sentry") return sentry(ctx, worker, req, res, raw);
+  if (kind === "cursor" || kind === "webhook") return agent(ctx, kind, req, res, raw);
+  return reply(res, 404, {
+    error: `no webhook endpoint "${kind}"`,
+    endpoints: ["/webhooks/sentry", "/webhooks/cursor", "/webhooks/webhook"],
+  });
+}
+
+function sentry(
+  ctx: Context,
+  worker: Worker | null,
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+): void {
+  const automation = ctx.config.automation;
+  if (!automation.enabled || !automation.webhookSecret) {
+    return reply(res, 503, {
+      error: `Sentry webhooks are not enabled here: set ${automation.webhookSecretEnv} to the integration's client secret`,
+    });
+  }
+  if (!verifySentrySignature(raw, header(req, "sentry-hook-signature"), automation.webhookSecret)) {
+    ctx.logger.warn("sentry webhook with a bad signature");
+    return reply(res, 401, { error: "invalid Sentry-Hook-Signature" });
+  }
+  if (
+    !freshTimestamp(header(req, "sentry-hook-timestamp"), ctx.clock.now(), automation.maxWebhookAgeSeconds)
+  ) {
+    return reply(res, 401, {
+      error: `stale or missing Sentry-Hook-Timestamp (older than ${automation.maxWebhookAgeSeconds} s)`,
+    });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString("utf8"));
+  } catch {
+    return reply(res, 400, { error: "the body is not JSON" });
+  }
+  const verdict = readSentryWebhook(header(req, "sentry-hook-resource"), body);
+  if (verdict.kind === "reject") return reply(res, verdict.status, { error: verdict.reason });
+  if (verdict.kind === "ignore") return reply(res, 200, { status: "ignored", reason: verdict.reason });
+  const org = verdict.org ?? ctx.config.sentry.org;
+  if (!org)
+    return reply(res, 422, {
+      error: "cannot tell the organization: the payload has no issue URL and SENTRY_ORG is not set",
+    });
+  const requestId =
+    header(req, "request-id") ??
+    `${verdict.resource}:${verdict.action}:${verdict.issueId}:${header(req, "sentry-hook-timestamp")}`;
+  const outcome = ctx.queue().enqueue({
+    requestId,
+    resource: verdict.resource,
+    action: verdict.action,
+    org,
+    issueId: verdict.issueId,
+    shortId: verdict.shortId,
+  });
+  ctx.logger.info("sentry webhook", {
+    resource: verdict.resource,
+    action: verdict.action,
+    issue: verdict.issueId,
+    outcome: outcome.kind,
+  });
+  if (outcome.kind === "queued") {
+    worker?.kick();
+    return reply(res, 202, { status: "queued", job_id: outcome.jobId });
+  }
+  return reply(res, 200, {
+    status: outcome.kind,
+    ...(outcome.kind === "duplicate_issue" ? { job_id: outcome.jobId } : {}),
+  });
+}
+
+function agent(
+  ctx: Context,
+  kind: "cursor" | "webhook",
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+): void {
+  const targets = ctx.config.handoff.targets.filter((t) => t.type === kind && t.secret);
+  if (targets.length === 0)
+    return reply(res, 503, { error: `no ${kind} target with a secret is configured` });
+  let callback: AgentCallback | null = null;
+  for (const t of targets) {
+    try {
+      callback =
+        kind === "cursor"
+          ? verifyCursorWebhook(raw, req.headers, t.secret!)
+          : verifyAutofixCallback(raw, req.headers, t.secret!, Math.floor(ctx.clock.now() / 1000));
+      break;
+    } catch {
+      // Try the next target's secret; none matching is a 401 below.
+    }
+  }
+  if (!callback) return reply(res, 401, { error: "invalid signature" });
+  const queue = ctx.queue();
+  const dispatch = queue.dispatchByExternal(kind, callback.externalId) ?? queue.dispatch(callback.externalId);
+  if (!dispatch) return reply(res, 404, { error: `no dispatch for agent ${callback.externalId}` });
+  queue.updateDispatch(dispatch.id, {
+    status: callback.state.status,
+    url: callback.state.url,
+    prUrl: callback.state.prUrl,
+    summary: callback.state.summary,
+  });
+  ctx.logger.info("agent status", {
+    dispatch: dispatch.id,
+    status: callback.state.status,
+    pr: callback.state.prUrl,
+  });
+  return reply(res, 200, { status: "recorded" });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return null;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,166 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { DEMO, demoScenario } from "../../src/sandbox/demo/index.ts";
+import { startSandbox } from "../../src/sandbox/server.ts";
+import { spawnCli } from "../helpers/spawn.ts";
+
+/**
+ * `npm run bench:load`: the HTTP transport under load on this machine. N concurrent sessions (10, 100, 500)
+ * call get_issue and analyze-free context tools against the sandbox Sentry with injected latency; reports
+ * throughput, p50/p99, errors and server memory per session; then 10,000 calls for steady memory; idle
+ * expiry; and whether one slow upstream stalls the other sessions.
+ */
+const LATENCY = Number(process.env.LOAD_LATENCY_MS ?? 20);
+const LEVELS = (process.env.LOAD_SESSIONS ?? "10,100,500").split(",").map(Number);
+const CALLS_PER_SESSION = Number(process.env.LOAD_CALLS ?? 4);
+const STEADY_CALLS = Number(process.env.LOAD_STEADY_CALLS ?? 10_000);
+
+const rssOf = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+};
+
+async function connect(url: string): Promise<Client> {
+  const client = new Client({ name: "load", version: "1" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+async function main(): Promise<void> {
+  const sandbox = await startSandbox({
+    scenario: demoScenario(),
+    latencyMs: LATENCY,
+    rateLimit: { limit: 10_000_000, windowSeconds: 60 },
+  });
+  const configPath = join(tmpdir(), `autofix-load-${process.pid}.json`);
+  writeFileSync(configPath, JSON.stringify({ http: { sessionIdleMinutes: 0.05 } }));
+  const server = spawnCli(["--transport", "http", "--port", "0", "--log-level", "warn"], {
+    SENTRY_HOST: sandbox.url,
+    SENTRY_ACCESS_TOKEN: "sandbox-token",
+    SENTRY_ORG: "acme",
+    AUTOFIX_CONFIG: configPath,
+  });
+  const url = (await server.waitForStderr(/listening on (http:\/\/\S+)/))[1]!;
+  const pid = server.child.pid!;
+  const issues = [
+    DEMO.ordersIssueShortId,
+    DEMO.storefrontIssueShortId,
+    DEMO.paymentsIssueShortId,
+    DEMO.perfIssueShortId,
+  ];
+  const out: string[] = [
+    `HTTP transport load — sandbox Sentry latency ${LATENCY} ms, ${CALLS_PER_SESSION} get_issue calls per session`,
+    "",
+  ];
+  out.push(
+    "| sessions | calls | throughput (calls/s) | p50 ms | p99 ms | errors | server RSS before → after (MB) | MB per session |",
+    "|---|---|---|---|---|---|---|---|",
+  );
+  // Warm-up: region discovery, tsx compilation, JIT.
+  const warm = await connect(url);
+  await warm.callTool({ name: "get_issue", arguments: { issue: issues[0] } });
+  await warm.close();
+
+  for (const n of LEVELS) {
+    const before = rssOf(pid);
+    const clients = await Promise.all(Array.from({ length: n }, () => connect(url)));
+    const afterConnect = rssOf(pid);
+    const times: number[] = [];
+    let errors = 0;
+    const started = performance.now();
+    await Promise.all(
+      clients.map(async (client, i) => {
+        for (let c = 0; c < CALLS_PER_SESSION; c++) {
+          const t = performance.now();
+          try {
+            const r = await client.callTool({
+              name: "get_issue",
+              arguments: { issue: issues[(i + c) % issues.length] },
+            });
+            if (r.isError) errors++;
+          } catch {
+            errors++;
+          }
+          times.push(performance.now() - t);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    out.push(
+      `| ${n} | ${times.length} | ${(times.length / seconds).toFixed(0)} | ${pct(times, 0.5).toFixed(0)} | ${pct(times, 0.99).toFixed(0)} | ${errors} | ${before.toFixed(0)} → ${afterConnect.toFixed(0)} | ${((afterConnect - before) / n).toFixed(2)} |`,
+    );
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  }
+
+  // Steady state: many calls over a few sessions; memory should level off, not climb.
+  const steady = await Promise.all(Array.from({ length: 20 }, () => connect(url)));
+  const samples: number[] = [];
+  let done = 0;
+  const steadyStart = performance.now();
+  await Promise.all(
+    steady.map(async (client, i) => {
+      while (done < STEADY_CALLS) {
+        done++;
+        await client
+          .callTool({ name: "get_issue", arguments: { issue: issues[(i + done) % issues.length] } })
+          .catch(() => undefined);
+        if (done % 1000 === 0) samples.push(rssOf(pid));
+      }
+    }),
+  );
+  const steadySeconds = (performance.now() - steadyStart) / 1000;
+  await Promise.all(steady.map((c) => c.close().catch(() => undefined)));
+  out.push(
+    "",
+    `Steady state: ${STEADY_CALLS} calls over 20 sessions in ${steadySeconds.toFixed(1)} s (${(STEADY_CALLS / steadySeconds).toFixed(0)} calls/s); server RSS every 1,000 calls (MB): ${samples.map((s) => s.toFixed(0)).join(", ")}`,
+  );
+
+  // Idle expiry: sessions that go quiet are closed by the reaper (sessionIdleMinutes 0.05 = 3 s here).
+  const idle = await Promise.all(Array.from({ length: 10 }, () => connect(url)));
+  const health = async () =>
+    (await (await fetch(url.replace(/\/mcp$/, "/healthz"))).json()) as { sessions: number };
+  const open = (await health()).sessions;
+  await new Promise((r) => setTimeout(r, 5_000));
+  out.push(`Idle expiry: ${open} sessions open → ${(await health()).sessions} after 5 s idle (limit 3 s).`);
+  await Promise.all(idle.map((c) => c.close().catch(() => undefined)));
+
+  // Isolation: one session waits on a slow upstream call (3 s); the others keep their latency.
+  const slowClient = await connect(url);
+  const fastClients = await Promise.all(Array.from({ length: 10 }, () => connect(url)));
+  sandbox.fail({ match: /\/issues\/PAYMENTS-1C\/$/, kind: "slow", delayMs: 3_000, times: 1 });
+  const slowStart = performance.now();
+  const slowCall = slowClient.callTool({
+    name: "get_issue",
+    arguments: { issue: DEMO.paymentsIssueShortId },
+  });
+  const fastTimes: number[] = [];
+  await Promise.all(
+    fastClients.map(async (c, i) => {
+      for (let k = 0; k < 5; k++) {
+        const t = performance.now();
+        await c.callTool({ name: "get_issue", arguments: { issue: issues[(i + k) % 2] } });
+        fastTimes.push(performance.now() - t);
+      }
+    }),
+  );
+  const fastDone = (performance.now() - slowStart) / 1000;
+  await slowCall;
+  out.push(
+    `Isolation: while one call waited ${((performance.now() - slowStart) / 1000).toFixed(1)} s on a slow upstream, 50 calls in 10 other sessions finished in ${fastDone.toFixed(1)} s (p50 ${pct(fastTimes, 0.5).toFixed(0)} ms, p99 ${pct(fastTimes, 0.99).toFixed(0)} ms).`,
+  );
+  sandbox.faults.clear();
+
+  process.stdout.write(`${out.join("\n")}\n`);
+  await server.kill();
+  await sandbox.close();
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
+  process.exit(1);
+});
