@@ -38,7 +38,7 @@ function sentry(
   req: IncomingMessage,
   res: ServerResponse,
   raw: Buffer,
-): void {
+) {
   const automation = ctx.config.automation;
   if (!automation.enabled || !automation.webhookSecret) {
     return reply(res, 503, {
@@ -103,7 +103,7 @@ function agent(
   req: IncomingMessage,
   res: ServerResponse,
   raw: Buffer,
-): void {
+) {
   const targets = ctx.config.handoff.targets.filter((t) => t.type === kind && t.secret);
   if (targets.length === 0)
     return reply(res, 503, { error: `no ${kind} target with a secret is configured` });
