@@ -32,13 +32,7 @@ export async function handleWebhook(
   });
 }
 
-function sentry(
-  ctx: Context,
-  worker: Worker | null,
-  req: IncomingMessage,
-  res: ServerResponse,
-  raw: Buffer,
-) {
+function sentry(ctx: Context, worker: Worker | null, req: IncomingMessage, res: ServerResponse, raw: Buffer) {
   const automation = ctx.config.automation;
   if (!automation.enabled || !automation.webhookSecret) {
     return reply(res, 503, {
