@@ -73,6 +73,8 @@ export const automationFileSchema = z
     concurrency: z.number().int().min(1).max(32).optional(),
     maxAttempts: z.number().int().min(1).max(20).optional(),
     perOrgPerHour: z.number().int().min(1).optional(),
+    /** How long a worker holds a job between heartbeats before another worker may take it over. */
+    leaseSeconds: z.number().positive().optional(),
   })
   .strict();
 
@@ -99,6 +101,7 @@ export interface AutomationConfig {
   concurrency: number;
   maxAttempts: number;
   perOrgPerHour: number;
+  leaseSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -175,5 +178,6 @@ export function automationConfig(
     concurrency: file?.concurrency ?? 2,
     maxAttempts: file?.maxAttempts ?? 5,
     perOrgPerHour: file?.perOrgPerHour ?? 30,
+    leaseSeconds: file?.leaseSeconds ?? 60,
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Context } from "../context.ts";
 import { describeError } from "../errors.ts";
 import { runStep } from "./pipeline.ts";
@@ -9,7 +10,7 @@ import { runStep } from "./pipeline.ts";
  * steps and a restart picks up exactly where the last completed step left off.
  */
 export class Worker {
-  readonly id = `worker_${process.pid}_${randomBytes(3).toString("hex")}`;
+  readonly id = `worker_${hostname()}_${process.pid}_${randomBytes(3).toString("hex")}`;
   private running = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -23,6 +24,8 @@ export class Worker {
 
   start(): void {
     this.stopped = false;
+    const released = this.ctx.queue().releaseLeases((owner) => deadLocalOwner(owner));
+    if (released > 0) this.ctx.logger.info("resuming jobs of a worker that stopped", { jobs: released });
     this.schedule(0);
   }
 
@@ -48,7 +51,10 @@ export class Worker {
     if (this.stopped) return;
     const queue = this.ctx.queue();
     while (this.running < this.ctx.config.automation.concurrency) {
-      const job = queue.claim(this.id, this.options.leaseMs ?? 120_000);
+      const job = queue.claim(
+        this.id,
+        this.options.leaseMs ?? this.ctx.config.automation.leaseSeconds * 1000,
+      );
       if (!job) break;
       this.running++;
       const work = this.execute(job.id).finally(() => {
@@ -70,7 +76,7 @@ export class Worker {
       issue: job.issueId,
       step: job.step,
     });
-    const leaseMs = this.options.leaseMs ?? 120_000;
+    const leaseMs = this.options.leaseMs ?? this.ctx.config.automation.leaseSeconds * 1000;
     const beat = setInterval(() => queue.heartbeat(job.id, this.id, leaseMs), Math.max(1_000, leaseMs / 3));
     beat.unref();
     const started = Date.now();
@@ -96,5 +102,17 @@ export class Worker {
     } finally {
       clearInterval(beat);
     }
+  }
+}
+
+/** A worker of this host whose process no longer exists. Owners on other hosts wait for their lease. */
+function deadLocalOwner(owner: string): boolean {
+  const m = /^worker_(.+)_(\d+)_[0-9a-f]+$/.exec(owner);
+  if (!m || m[1] !== hostname() || Number(m[2]) === process.pid) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
   }
 }

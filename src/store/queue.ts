@@ -135,6 +135,23 @@ export class JobQueue {
       .immediate();
   }
 
+  /**
+   * Ends the leases of owners that are known to be gone (a worker of this host whose process died), so their
+   * jobs resume at once instead of when the lease would have run out.
+   */
+  releaseLeases(isGone: (owner: string) => boolean): number {
+    const rows = this.db
+      .prepare("SELECT id, lease_owner FROM jobs WHERE state = 'running' AND lease_owner IS NOT NULL")
+      .all() as Array<{ id: string; lease_owner: string }>;
+    let released = 0;
+    for (const r of rows.filter((row) => isGone(row.lease_owner))) {
+      released += this.db
+        .prepare("UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ?")
+        .run(this.iso(-1), r.id, r.lease_owner).changes;
+    }
+    return released;
+  }
+
   /** Extends the lease; false when the job is no longer ours (our lease expired and someone else took it). */
   heartbeat(id: string, owner: string, leaseMs: number): boolean {
     return (

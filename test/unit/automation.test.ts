@@ -144,6 +144,18 @@ describe("job queue", () => {
     expect(queue.get(job.id)).toMatchObject({ state: "done", step: "done", reason: "ok" });
   });
 
+  it("releases the lease of a worker known to be gone, so its job resumes at once", () => {
+    const { queue } = setup();
+    queue.enqueue(delivery("r1"));
+    queue.enqueue(delivery("r2", "43"));
+    const dead = queue.claim("worker_dead", 60_000)!;
+    queue.claim("worker_alive", 60_000);
+    expect(queue.claim("w2", 60_000)).toBeNull();
+    expect(queue.releaseLeases((owner) => owner === "worker_dead")).toBe(1);
+    expect(queue.claim("w2", 60_000)?.id).toBe(dead.id);
+    expect(queue.claim("w3", 60_000)).toBeNull();
+  });
+
   it("retries with backoff, then dead-letters", () => {
     const { queue, tick } = setup();
     const { jobId } = queue.enqueue(delivery("r1")) as { jobId: string };
