@@ -1,121 +1,185 @@
 import { configError } from "../errors.ts";
-import { arr, isObj, str, text } from "../sentry/lenient.ts";
-import { apiError, jsonRequest, ok } from "./http.ts";
-import type { Dispatcher, DispatcherDeps, DispatchRequest, DispatchState, TargetConfig } from "./types.ts";
+import { isObj, obj, str, text } from "../sentry/lenient.ts";
+import { apiError, type ErrorRule, findOrCreate, jsonRequest, ok, repoPath } from "./http.ts";
+import type {
+  Dispatcher,
+  DispatcherDeps,
+  DispatchRequest,
+  DispatchResult,
+  DispatchState,
+  TargetConfig,
+} from "./types.ts";
 
 /**
  * The Claude Code GitHub Action: a GitHub issue whose body is the brief, then an `@claude` comment that
- * starts the action (posted with a user or app token: comments by the workflow's own GITHUB_TOKEN do not
- * trigger workflows). Claude's tracking comment reports progress: "Claude finished" or "Claude encountered
- * an error", with the PR (or a "Create PR" compare link). A hidden marker in the issue body finds an issue
- * created before a crash.
+ * starts the action. The comment must come from a user or app token with write access: comments made with a
+ * workflow's own GITHUB_TOKEN do not trigger workflows, and only writers can trigger Claude (and only they
+ * can add the `autofix` label we search by). Claude keeps one tracking comment: "Claude Code is working…",
+ * then "**Claude finished @user's task**" or "**Claude encountered an error**", with links to the job, the
+ * branch and — since the action does not open PRs by default — a "Create PR ➔" compare link.
+ *
+ * Idempotency: the issue body ends with `<!-- autofix-dispatch: <id> -->`; an issue holding it is adopted,
+ * and the `@claude` comment is posted only if the issue has none.
  */
+const SERVICE = "GitHub";
+const LABEL = "autofix";
+const MAX_PAGES = 10;
+
 export function claudeActionDispatcher(target: TargetConfig, _deps: DispatcherDeps): Dispatcher {
   if (!target.token)
     throw configError(
       `handoff target "${target.name}" (claude_action) has no GitHub token.`,
-      "Set the variable its tokenEnv names (default GITHUB_TOKEN) to a token that can create issues and comments.",
+      "Set the variable its tokenEnv names (default GITHUB_TOKEN) to a user or app token with write access to issues (not the workflow's GITHUB_TOKEN).",
     );
+  const apiUrl = target.apiUrl.replace(/\/+$/, "");
   const headers = {
     authorization: `Bearer ${target.token}`,
     accept: "application/vnd.github+json",
     "x-github-api-version": "2022-11-28",
   };
-  const repoUrl = (repo: string) =>
-    `${target.apiUrl}/repos/${repo.split("/").map(encodeURIComponent).join("/")}`;
+  const issuesUrl = (repo: string) => `${apiUrl}/repos/${repoPath(repo)}/issues`;
+  const rules = (repo: string): ErrorRule[] => [
+    {
+      status: 401,
+      kind: "config",
+      message: "GitHub rejected the claude_action target's token (401).",
+      hint: "Set the variable its tokenEnv names (default GITHUB_TOKEN) to a valid token.",
+    },
+    {
+      status: 403,
+      kind: "config",
+      message: `The token may not create issues or comments on ${repo} (403).`,
+      hint: "Give the token write access to the repository's issues (fine-grained: Issues read/write).",
+    },
+    {
+      status: 404,
+      kind: "config",
+      message: `GitHub found no repository ${repo} for this token (404).`,
+      hint: "Check the repository name and that the token can see it.",
+    },
+    {
+      status: 410,
+      kind: "config",
+      message: `Issues are disabled on ${repo} (410).`,
+      hint: "Enable issues in the repository settings, or hand off to another target.",
+    },
+  ];
+
+  /** Every page of a GitHub list endpoint (up to a bound), following `page` until a short page. */
+  async function list(url: string, what: string, repo: string, signal?: AbortSignal) {
+    const items: Record<string, unknown>[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const sep = url.includes("?") ? "&" : "?";
+      const res = await jsonRequest(SERVICE, "GET", `${url}${sep}per_page=100&page=${page}`, {
+        headers,
+        signal,
+      });
+      if (!ok(res) || !Array.isArray(res.body)) throw apiError(SERVICE, res, what, rules(repo));
+      items.push(...res.body.filter(isObj));
+      if (res.body.length < 100) break;
+    }
+    return items;
+  }
+
+  async function post(url: string, body: unknown, what: string, repo: string, signal?: AbortSignal) {
+    const res = await jsonRequest(SERVICE, "POST", url, { headers, signal, body });
+    if (!ok(res) || !isObj(res.body)) throw apiError(SERVICE, res, what, rules(repo));
+    return res.body;
+  }
+
+  const comments = (repo: string, issue: string, signal?: AbortSignal) =>
+    list(
+      `${issuesUrl(repo)}/${encodeURIComponent(issue)}/comments`,
+      "read the issue's comments",
+      repo,
+      signal,
+    );
+
   return {
     type: "claude_action",
     target: target.name,
-    async dispatch(req: DispatchRequest, signal?: AbortSignal) {
+    async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
+      const repo = req.repository;
       const marker = `<!-- autofix-dispatch: ${req.dispatchId} -->`;
-      const list = await jsonRequest(
-        "GitHub",
-        "GET",
-        `${repoUrl(req.repository)}/issues?labels=autofix&state=all&per_page=100`,
-        { headers, signal },
+      const issue = await findOrCreate(
+        async () => {
+          const all = await list(`${issuesUrl(repo)}?labels=${LABEL}&state=all`, "list issues", repo, signal);
+          return all.find((i) => (text(i.body) ?? "").includes(marker)) ?? null;
+        },
+        () =>
+          post(
+            issuesUrl(repo),
+            { title: req.prTitle, body: `${req.brief}\n\n${marker}`, labels: [LABEL] },
+            "create the issue for Claude",
+            repo,
+            signal,
+          ),
+        signal,
       );
-      if (!ok(list)) throw apiError("GitHub", list, "list issues");
-      let issue =
-        arr(list.body)
-          .filter(isObj)
-          .find((i) => (text(i.body) ?? "").includes(marker)) ?? null;
-      const adopted = issue !== null;
-      if (!issue) {
-        const res = await jsonRequest("GitHub", "POST", `${repoUrl(req.repository)}/issues`, {
-          headers,
-          signal,
-          body: { title: req.prTitle, body: `${req.brief}\n\n${marker}`, labels: ["autofix"] },
-        });
-        if (!ok(res) || !isObj(res.body))
-          throw apiError("GitHub", res, "create the issue for Claude", [
-            [410, "issues are disabled on the repository", "config"],
-          ]);
-        issue = res.body;
-      }
-      const number = String(issue.number);
-      const comments = await jsonRequest(
-        "GitHub",
-        "GET",
-        `${repoUrl(req.repository)}/issues/${number}/comments?per_page=100`,
-        { headers, signal },
+      const number = str(issue.value.number);
+      if (!number)
+        throw apiError(SERVICE, { status: 200, body: issue.value, headers: {} }, "create an issue");
+      let seen: Record<string, unknown>[] = [];
+      await findOrCreate(
+        async () => {
+          seen = await comments(repo, number, signal);
+          return seen.find(isTrigger) ?? null;
+        },
+        () =>
+          post(
+            `${issuesUrl(repo)}/${number}/comments`,
+            { body: instruction(req, number) },
+            "ask @claude to start",
+            repo,
+            signal,
+          ),
+        signal,
       );
-      const asked =
-        ok(comments) &&
-        arr(comments.body)
-          .filter(isObj)
-          .some((c) => (text(c.body) ?? "").startsWith("@claude"));
-      if (!asked) {
-        const body = `@claude Implement the plan in this issue's description in this repository. Open a draft pull request whose description contains \`Fixes ${req.shortId}\`${req.baseBranch ? `, based on \`${req.baseBranch}\`` : ""}.`;
-        const res = await jsonRequest(
-          "GitHub",
-          "POST",
-          `${repoUrl(req.repository)}/issues/${number}/comments`,
-          { headers, signal, body: { body } },
-        );
-        if (!ok(res)) throw apiError("GitHub", res, "ask @claude to start");
-      }
-      return {
-        externalId: number,
-        status: "queued" as const,
-        url: text(issue.html_url),
-        prUrl: null,
-        adopted,
-      };
+      const { status, prUrl } = claudeProgress(seen, repo);
+      return { externalId: number, status, url: text(issue.value.html_url), prUrl, adopted: issue.adopted };
     },
     async status(externalId: string, req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
-      const res = await jsonRequest(
-        "GitHub",
-        "GET",
-        `${repoUrl(req.repository)}/issues/${encodeURIComponent(externalId)}/comments?per_page=100`,
-        { headers, signal },
-      );
-      if (!ok(res)) throw apiError("GitHub", res, "read Claude's progress");
-      const comments = arr(res.body).filter(isObj);
-      const tracking = [...comments]
-        .reverse()
-        .find((c) =>
-          /Claude (finished|encountered an error|Code is working|is working)/i.test(text(c.body) ?? ""),
-        );
-      const body = text(tracking?.body) ?? "";
-      const pr =
-        new RegExp(
-          `https://github\\.com/${req.repository.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/pull/\\d+`,
-        ).exec(body)?.[0] ?? null;
-      const compare =
-        /https:\/\/github\.com\/[^\s)]+\/compare\/[^\s)]+quick_pull=1[^\s)]*/.exec(body)?.[0] ?? null;
-      const status = /Claude finished/i.test(body)
-        ? "completed"
-        : /encountered an error/i.test(body)
-          ? "failed"
-          : tracking
-            ? "running"
-            : "queued";
-      return {
-        status,
-        url: str(tracking?.html_url) ?? null,
-        prUrl: pr,
-        summary: compare ? `Create the PR: ${compare}` : null,
-      };
+      return claudeProgress(await comments(req.repository, externalId, signal), req.repository);
     },
+  };
+}
+
+function instruction(req: DispatchRequest, issue: string): string {
+  const base = req.baseBranch ? ` based on \`${req.baseBranch}\`` : "";
+  return [
+    `@claude Implement the plan in this issue's description. Work on a new branch${base} and open a draft pull request`,
+    `whose description contains \`Fixes ${req.shortId}\` and \`Fixes #${issue}\`. Suggested branch: \`${req.branch}\`.`,
+  ].join(" ");
+}
+
+const isTrigger = (c: Record<string, unknown>) => (text(c.body) ?? "").trimStart().startsWith("@claude");
+
+const TRACKING = /Claude Code is working|Claude finished|Claude encountered an error/i;
+
+/** Claude's progress from its tracking comment (the newest one, preferring comments by bots). */
+export function claudeProgress(comments: Record<string, unknown>[], repository: string): DispatchState {
+  const candidates = comments.filter((c) => !isTrigger(c) && TRACKING.test(text(c.body) ?? "")).reverse();
+  const byBot = (c: Record<string, unknown>) => {
+    const user = obj(c.user);
+    return text(user.type) === "Bot" || /\[bot\]$|claude/i.test(text(user.login) ?? "");
+  };
+  const tracking = candidates.find(byBot) ?? candidates[0];
+  const anyUrl = text(tracking?.html_url) ?? text(comments[0]?.html_url);
+  const issueUrl = anyUrl ? anyUrl.replace(/#.*$/, "") : null;
+  if (!tracking) return { status: "queued", url: issueUrl, prUrl: null, summary: null };
+  const body = text(tracking.body) ?? "";
+  const repo = repository.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const prUrl = new RegExp(`https?://[^\\s/()]+/${repo}/pull/\\d+`, "i").exec(body)?.[0] ?? null;
+  const compare = /https?:\/\/[^\s()]+\/compare\/[^\s()]*quick_pull=1[^\s()]*/.exec(body)?.[0] ?? null;
+  const status = /Claude finished/i.test(body)
+    ? "completed"
+    : /Claude encountered an error/i.test(body)
+      ? "failed"
+      : "running";
+  return {
+    status,
+    url: issueUrl,
+    prUrl,
+    summary: !prUrl && compare ? `Claude pushed a branch but opened no PR; create it here: ${compare}` : null,
   };
 }

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { AppError, configError } from "../errors.ts";
 import { arr, isObj, obj, str, text } from "../sentry/lenient.ts";
-import { apiError, jsonRequest, ok } from "./http.ts";
+import { apiError, type ErrorRule, findOrCreate, headerValue, jsonRequest, ok } from "./http.ts";
 import type {
   AgentCallback,
   Dispatcher,
@@ -14,9 +14,14 @@ import type {
 } from "./types.ts";
 
 /**
- * Cursor Cloud Agents, API v0: an agent is launched with the brief as its prompt on a GitHub repository and
- * ref; it reports `statusChange` to our webhook (HMAC-signed) and can be polled. The branch name we ask for
- * is unique per run, so after a crash an agent we already launched is found by it and adopted.
+ * Cursor Cloud Agents, API v0. An agent is launched with the brief as its prompt on a GitHub repository and
+ * ref; it reports `statusChange` to our webhook (HMAC-signed) and can be polled.
+ *
+ * Idempotency: the prompt carries a line `autofix-dispatch: <dispatchId>`, but Cursor's list endpoint returns
+ * agents without their prompt (only a generated `name` and, later, a `summary`). The reliable key is the
+ * branch: we ask for `target.branchName` = the run's branch, which is unique per run, so an agent listed with
+ * that branch on the same repository is ours. The marker is still matched in `name`/`summary` as a fallback
+ * for agents whose branch Cursor renamed.
  */
 export function cursorStatus(status: string | null): DispatchStatus {
   switch ((status ?? "").toUpperCase()) {
@@ -32,7 +37,7 @@ export function cursorStatus(status: string | null): DispatchStatus {
   }
 }
 
-function state(agent: Record<string, unknown>): DispatchState {
+function stateOf(agent: Record<string, unknown>): DispatchState {
   const target = obj(agent.target);
   return {
     status: cursorStatus(text(agent.status)),
@@ -42,105 +47,153 @@ function state(agent: Record<string, unknown>): DispatchState {
   };
 }
 
-export function cursorDispatcher(target: TargetConfig, _deps: DispatcherDeps): Dispatcher {
+const MIN_SECRET = 32;
+const MAX_LIST_PAGES = 10;
+
+export function cursorDispatcher(target: TargetConfig, deps: DispatcherDeps): Dispatcher {
   if (!target.token)
     throw configError(
       `handoff target "${target.name}" (cursor) has no API key.`,
       "Set the environment variable its tokenEnv names (default CURSOR_API_KEY) to a Cursor API key.",
     );
   const headers = { authorization: `Bearer ${target.token}` };
-  const notes: Array<[RegExp | number, string, "config"]> = [
-    [
-      /verify existence of branch|repository/i,
-      "the Cursor GitHub app is not installed on the repository, or the base branch does not exist",
-      "config",
-    ],
+  const base = `${target.apiUrl.replace(/\/+$/, "")}/v0/agents`;
+  const rules = (repository: string): ErrorRule[] => [
+    {
+      status: 401,
+      kind: "config",
+      message: "Cursor rejected the API key (401).",
+      hint: "Set the variable the target's tokenEnv names (default CURSOR_API_KEY) to a valid key from the Cursor dashboard (Integrations).",
+    },
+    {
+      status: 400,
+      match: /verify existence of branch|repository/i,
+      kind: "config",
+      message: `Cursor cannot see ${repository} or its base branch: the Cursor GitHub App is probably not installed on the repository.`,
+      hint: "Install the Cursor GitHub App on the repository (Cursor dashboard → Integrations → GitHub) and check that the base branch exists.",
+    },
+    {
+      status: 403,
+      kind: "config",
+      message: "Cursor refused to run a cloud agent for this API key (403).",
+      hint: "Check that the key's Cursor plan allows cloud agents and that they are enabled for the team.",
+    },
   ];
+
+  async function findAgent(req: DispatchRequest, signal?: AbortSignal) {
+    const marker = markerOf(req.dispatchId);
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const q = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
+      const res = await jsonRequest("Cursor", "GET", `${base}?${q}`, { headers, signal });
+      if (!ok(res)) throw apiError("Cursor", res, "list agents", rules(req.repository));
+      const body = obj(res.body);
+      const hit = arr(body.agents)
+        .filter(isObj)
+        .find(
+          (a) =>
+            (req.branch !== "" &&
+              text(obj(a.target).branchName) === req.branch &&
+              sameRepository(text(obj(a.source).repository), req.repository)) ||
+            `${text(a.name) ?? ""}\n${text(a.summary) ?? ""}`.includes(marker),
+        );
+      if (hit && str(hit.id)) return hit;
+      cursor = text(body.nextCursor);
+      if (!cursor) return null;
+    }
+    return null;
+  }
+
+  async function launch(req: DispatchRequest, signal?: AbortSignal) {
+    const canHook = req.callbackUrl !== null && (target.secret?.length ?? 0) >= MIN_SECRET;
+    if (req.callbackUrl && !canHook)
+      deps.logger.warn("cursor webhooks need a secret of at least 32 characters; polling instead", {
+        target: target.name,
+      });
+    const res = await jsonRequest("Cursor", "POST", base, {
+      headers,
+      signal,
+      body: {
+        prompt: { text: `${req.brief}\n\n${markerOf(req.dispatchId)}` },
+        source: {
+          repository: `https://github.com/${req.repository}`,
+          ...(req.baseBranch ? { ref: req.baseBranch } : {}),
+        },
+        ...(target.model ? { model: target.model } : {}),
+        target: { autoCreatePr: req.autoCreatePr, branchName: req.branch },
+        ...(canHook ? { webhook: { url: req.callbackUrl, secret: target.secret } } : {}),
+      },
+    });
+    if (!ok(res) || !isObj(res.body) || !str(res.body.id))
+      throw apiError("Cursor", res, "launch an agent", rules(req.repository));
+    return res.body;
+  }
+
   return {
     type: "cursor",
     target: target.name,
     async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
-      const existing = await findAgent(target, headers, req.branch, signal);
-      if (existing) return { externalId: str(existing.id)!, ...pick(state(existing)), adopted: true };
-      const webhook =
-        req.callbackUrl && target.secret && target.secret.length >= 32
-          ? { url: req.callbackUrl, secret: target.secret }
-          : undefined;
-      const res = await jsonRequest("Cursor", "POST", `${target.apiUrl}/v0/agents`, {
+      const { value, adopted } = await findOrCreate(
+        () => findAgent(req, signal),
+        () => launch(req, signal),
+        signal,
+      );
+      const { status, url, prUrl } = stateOf(value);
+      return { externalId: str(value.id)!, status, url, prUrl, adopted };
+    },
+    async status(externalId: string, req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
+      const res = await jsonRequest("Cursor", "GET", `${base}/${encodeURIComponent(externalId)}`, {
         headers,
         signal,
-        body: {
-          prompt: { text: `${req.brief}\n\nautofix-dispatch: ${req.dispatchId}` },
-          source: {
-            repository: `https://github.com/${req.repository}`,
-            ...(req.baseBranch ? { ref: req.baseBranch } : {}),
-          },
-          ...(target.model ? { model: target.model } : {}),
-          target: { autoCreatePr: req.autoCreatePr, branchName: req.branch },
-          ...(webhook ? { webhook } : {}),
-        },
       });
-      if (!ok(res) || !isObj(res.body) || !str(res.body.id))
-        throw apiError("Cursor", res, "launch an agent", notes);
-      return { externalId: str(res.body.id)!, ...pick(state(res.body)), adopted: false };
-    },
-    async status(externalId: string, _req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
-      const res = await jsonRequest(
-        "Cursor",
-        "GET",
-        `${target.apiUrl}/v0/agents/${encodeURIComponent(externalId)}`,
-        { headers, signal },
-      );
-      if (!ok(res) || !isObj(res.body)) throw apiError("Cursor", res, "report an agent's status");
-      return state(res.body);
+      // Deleted agents are gone for good: report a final state instead of polling until the tracking timeout.
+      if (res.status === 404)
+        return { status: "failed", url: null, prUrl: null, summary: "The agent no longer exists at Cursor." };
+      if (!ok(res) || !isObj(res.body))
+        throw apiError("Cursor", res, "report an agent's status", rules(req.repository));
+      return stateOf(res.body);
     },
   };
 }
 
-const pick = (s: DispatchState) => ({ status: s.status, url: s.url, prUrl: s.prUrl });
+const markerOf = (dispatchId: string) => `autofix-dispatch: ${dispatchId}`;
 
-async function findAgent(
-  target: TargetConfig,
-  headers: Record<string, string>,
-  branch: string,
-  signal?: AbortSignal,
-): Promise<Record<string, unknown> | null> {
-  let cursor: string | null = null;
-  for (let page = 0; page < 5; page++) {
-    const q = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
-    const res = await jsonRequest("Cursor", "GET", `${target.apiUrl}/v0/agents?${q}`, { headers, signal });
-    if (!ok(res)) throw apiError("Cursor", res, "list agents");
-    const body = obj(res.body);
-    const hit = arr(body.agents)
-      .filter(isObj)
-      .find((a) => text(obj(a.target).branchName) === branch);
-    if (hit) return hit;
-    cursor = text(body.nextCursor);
-    if (!cursor) return null;
-  }
-  return null;
+function sameRepository(url: string | null, repository: string): boolean {
+  if (url === null) return true;
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/^https?:\/\/(www\.)?github\.com\//, "")
+      .replace(/\.git$|\/+$/g, "");
+  return norm(url) === norm(repository);
 }
 
-/** Verifies `X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>` and reads the status change. */
+/**
+ * Verifies `X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>` and reads the `statusChange`
+ * payload `{event, id, status, target: {url, prUrl}, summary}`. A bad signature is a 401-style input error.
+ */
 export function verifyCursorWebhook(
-  raw: Buffer,
+  rawBody: Buffer,
   headers: Record<string, string | string[] | undefined>,
   secret: string,
 ): AgentCallback {
-  const header = headers["x-webhook-signature"];
-  const given = (Array.isArray(header) ? header[0] : header) ?? "";
+  const given = headerValue(headers, "x-webhook-signature") ?? "";
   const hex = /^sha256=([0-9a-f]{64})$/i.exec(given.trim())?.[1];
-  const expected = createHmac("sha256", secret).update(raw).digest();
+  const expected = createHmac("sha256", secret).update(rawBody).digest();
   if (!hex || !timingSafeEqual(Buffer.from(hex, "hex"), expected))
-    throw new AppError("input", "invalid Cursor webhook signature", { status: 401 });
-  let body: unknown;
+    throw new AppError("input", "invalid Cursor webhook signature.", {
+      status: 401,
+      service: "Cursor",
+      hint: "The webhook secret must equal the Cursor target's secret.",
+    });
+  let body: Record<string, unknown>;
   try {
-    body = JSON.parse(raw.toString("utf8"));
+    body = obj(JSON.parse(rawBody.toString("utf8")));
   } catch {
-    throw new AppError("input", "the Cursor webhook body is not JSON", { status: 400 });
+    throw new AppError("input", "the Cursor webhook body is not JSON.", { status: 400, service: "Cursor" });
   }
-  const b = obj(body);
-  const id = str(b.id);
-  if (!id) throw new AppError("input", "the Cursor webhook names no agent", { status: 400 });
-  return { externalId: id, state: state(b) };
+  const id = str(body.id);
+  if (!id)
+    throw new AppError("input", "the Cursor webhook names no agent.", { status: 400, service: "Cursor" });
+  return { externalId: id, state: stateOf(body) };
 }

@@ -1,42 +1,87 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { AppError, configError } from "../errors.ts";
 import { obj, str, text } from "../sentry/lenient.ts";
-import { apiError, jsonRequest, ok } from "./http.ts";
+import { apiError, type ErrorRule, headerValue, jsonRequest, ok } from "./http.ts";
 import type {
   AgentCallback,
   Dispatcher,
   DispatcherDeps,
   DispatchRequest,
+  DispatchResult,
+  DispatchState,
   DispatchStatus,
   TargetConfig,
 } from "./types.ts";
 
 /**
- * A generic webhook target: the brief as JSON, signed `X-Autofix-Signature: sha256=<hex HMAC-SHA256(secret,
- * "<timestamp>.<raw body>")>` with `X-Autofix-Timestamp` (Unix seconds) and an `Idempotency-Key` (the
- * dispatch ID) so a receiver can drop a resend. The receiver may report back to `/webhooks/webhook`, signed
- * the same way.
+ * A generic webhook target. We POST the brief as JSON with
+ *   `X-Autofix-Timestamp: <unix seconds>`
+ *   `X-Autofix-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`
+ *   `Idempotency-Key: <dispatchId>`
+ * Signing the timestamp with the body lets a receiver refuse replays (we refuse callbacks older than 5 min).
+ * The POST is not retried in-process; the job retries later with the same Idempotency-Key, so a receiver
+ * must treat a repeated key as the same request (answer 409, or 2xx with `duplicate: true`: we then report
+ * `adopted`). A 2xx answer may carry `{id?, status?, url?, pr_url?}`. The receiver reports progress to our
+ * callback URL (`/webhooks/webhook`), signed the same way; there is nothing to poll.
  */
-export function sign(secret: string, timestamp: string, raw: string | Buffer): string {
-  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(raw).digest("hex")}`;
+export function signAutofixPayload(secret: string, timestamp: string, rawBody: string | Buffer): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest("hex")}`;
 }
 
-const STATUSES = new Set(["queued", "running", "completed", "failed"]);
-const statusOf = (s: unknown): DispatchStatus =>
-  typeof s === "string" && STATUSES.has(s) ? (s as DispatchStatus) : "queued";
+const SYNONYMS: Record<string, DispatchStatus> = {
+  queued: "queued",
+  pending: "queued",
+  accepted: "queued",
+  running: "running",
+  in_progress: "running",
+  started: "running",
+  completed: "completed",
+  succeeded: "completed",
+  success: "completed",
+  done: "completed",
+  failed: "failed",
+  failure: "failed",
+  error: "failed",
+  cancelled: "failed",
+  canceled: "failed",
+};
+const statusOf = (s: unknown, fallback: DispatchStatus): DispatchStatus =>
+  SYNONYMS[(text(s) ?? "").toLowerCase()] ?? fallback;
+
+const SERVICE = "The webhook target";
 
 export function webhookDispatcher(target: TargetConfig, deps: DispatcherDeps): Dispatcher {
-  if (!target.url) throw configError(`handoff target "${target.name}" (webhook) has no url.`);
-  if (!target.secret)
+  const url = target.url;
+  const secret = target.secret;
+  if (!url)
+    throw configError(
+      `handoff target "${target.name}" (webhook) has no url.`,
+      "Set `url` on the target under handoff.targets in the config file.",
+    );
+  if (!secret)
     throw configError(
       `handoff target "${target.name}" (webhook) has no secret.`,
       "Set the variable its secretEnv names to a long random value shared with the receiver.",
     );
-  const last = new Map<string, { status: DispatchStatus; url: string | null; prUrl: string | null }>();
+  const rules: ErrorRule[] = [
+    {
+      status: [401, 403],
+      kind: "config",
+      message: `The webhook receiver of "${target.name}" rejected our request (signature or authorization).`,
+      hint: "Check that the receiver and the target's secretEnv hold the same secret, and that clocks agree.",
+    },
+    {
+      status: [404, 405, 410],
+      kind: "config",
+      message: `The webhook receiver of "${target.name}" has no endpoint at the configured url.`,
+      hint: "Check the target's url.",
+    },
+  ];
+  const known = new Map<string, DispatchState>();
   return {
     type: "webhook",
     target: target.name,
-    async dispatch(req: DispatchRequest, signal?: AbortSignal) {
+    async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
       const raw = JSON.stringify({
         dispatch_id: req.dispatchId,
         run_id: req.runId,
@@ -51,69 +96,86 @@ export function webhookDispatcher(target: TargetConfig, deps: DispatcherDeps): D
         callback_url: req.callbackUrl,
       });
       const timestamp = String(Math.floor((deps.now?.() ?? Date.now()) / 1000));
-      const res = await jsonRequest("the webhook target", "POST", target.url!, {
+      const res = await jsonRequest(SERVICE, "POST", url, {
         rawBody: raw,
         signal,
         headers: {
+          "content-type": "application/json",
           "idempotency-key": req.dispatchId,
           "x-autofix-timestamp": timestamp,
-          "x-autofix-signature": sign(target.secret!, timestamp, raw),
+          "x-autofix-signature": signAutofixPayload(secret, timestamp, raw),
         },
       });
-      if (!ok(res)) throw apiError("The webhook target", res, "accept the brief");
+      const duplicate = res.status === 409;
+      if (!ok(res) && !duplicate) throw apiError(SERVICE, res, "accept the brief", rules);
       const body = obj(res.body);
-      const result = { status: statusOf(body.status), url: text(body.url), prUrl: text(body.pr_url) };
-      last.set(str(body.id) ?? req.dispatchId, result);
+      const externalId = str(body.id) ?? req.dispatchId;
+      const state: DispatchState = {
+        status: statusOf(body.status, "queued"),
+        url: text(body.url),
+        prUrl: text(body.pr_url),
+        summary: text(body.summary),
+      };
+      known.set(externalId, state);
       return {
-        externalId: str(body.id) ?? req.dispatchId,
-        ...result,
-        adopted: res.status === 200 && body.duplicate === true,
+        externalId,
+        status: state.status,
+        url: state.url,
+        prUrl: state.prUrl,
+        adopted: duplicate || body.duplicate === true,
       };
     },
-    async status(externalId: string) {
-      const known = last.get(externalId);
-      return {
-        status: known?.status ?? "queued",
-        url: known?.url ?? null,
-        prUrl: known?.prUrl ?? null,
-        summary: "reported by the receiver's callback",
-      };
+    async status(externalId: string): Promise<DispatchState> {
+      return (
+        known.get(externalId) ?? {
+          status: "queued",
+          url: null,
+          prUrl: null,
+          summary: "The receiver reports progress through our callback endpoint.",
+        }
+      );
     },
   };
 }
 
-/** Verifies a receiver's status callback and reads it. Stale timestamps are refused. */
+/**
+ * Verifies a receiver's status callback, signed like our requests, and reads
+ * `{dispatch_id | id, status, url?, pr_url?, summary?}`. Bad signatures and stale timestamps are refused.
+ */
 export function verifyAutofixCallback(
-  raw: Buffer,
+  rawBody: Buffer,
   headers: Record<string, string | string[] | undefined>,
   secret: string,
   nowSeconds: number,
   maxAgeSeconds = 300,
 ): AgentCallback {
-  const one = (name: string) => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const timestamp = one("x-autofix-timestamp") ?? "";
-  const given = one("x-autofix-signature") ?? "";
-  const expected = Buffer.from(sign(secret, timestamp, raw));
-  const supplied = Buffer.from(given);
-  if (supplied.length !== expected.length || !timingSafeEqual(supplied, expected))
-    throw new AppError("input", "invalid callback signature", { status: 401 });
-  if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > maxAgeSeconds)
-    throw new AppError("input", "stale callback timestamp", { status: 401 });
+  const refuse = (message: string, status = 401) =>
+    new AppError("input", message, {
+      status,
+      service: "webhook",
+      hint: "Sign `<timestamp>.<raw body>` with the shared secret and send it within 5 minutes.",
+    });
+  const timestamp = headerValue(headers, "x-autofix-timestamp") ?? "";
+  const hex = /^sha256=([0-9a-f]{64})$/i.exec(
+    (headerValue(headers, "x-autofix-signature") ?? "").trim(),
+  )?.[1];
+  if (!/^\d{1,12}$/.test(timestamp) || !hex) throw refuse("missing or malformed callback signature.");
+  const expected = createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest();
+  if (!timingSafeEqual(Buffer.from(hex, "hex"), expected)) throw refuse("invalid callback signature.");
+  if (Math.abs(nowSeconds - Number(timestamp)) > maxAgeSeconds)
+    throw refuse(`stale callback timestamp (more than ${maxAgeSeconds} s from our clock).`);
   let body: Record<string, unknown>;
   try {
-    body = obj(JSON.parse(raw.toString("utf8")));
+    body = obj(JSON.parse(rawBody.toString("utf8")));
   } catch {
-    throw new AppError("input", "the callback body is not JSON", { status: 400 });
+    throw refuse("the callback body is not JSON.", 400);
   }
   const id = str(body.dispatch_id) ?? str(body.id);
-  if (!id) throw new AppError("input", "the callback names no dispatch", { status: 400 });
+  if (!id) throw refuse("the callback names no dispatch (dispatch_id).", 400);
   return {
     externalId: id,
     state: {
-      status: statusOf(body.status),
+      status: statusOf(body.status, "running"),
       url: text(body.url),
       prUrl: text(body.pr_url),
       summary: text(body.summary),
