@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { type Config, configSecrets, HELP, loadConfig } from "./config.ts";
 import { createContext } from "./context.ts";
@@ -69,17 +72,46 @@ async function startDemo(
   config: Config,
   logger: Logger,
 ): Promise<{ config: Config; close: () => Promise<void> }> {
-  const [{ startSandbox }, { demoScenario }] = await Promise.all([
+  const [{ startSandbox }, { demoScenario }, { buildDemoRepos }] = await Promise.all([
     import("./sandbox/server.ts"),
     import("./sandbox/demo/index.ts"),
+    import("./sandbox/demo/repos/index.ts"),
   ]);
-  const sandbox = await startSandbox({ scenario: demoScenario(), token: "demo-token" });
-  logger.info("demo mode: serving the bundled sample organisation", { sentry: sandbox.url, org: "acme" });
+  const now = Date.now();
+  const sandbox = await startSandbox({ scenario: demoScenario(now), token: "demo-token" });
+  // The sample repositories live in a private temporary directory for this process only.
+  const dir = mkdtempSync(join(tmpdir(), "autofix-demo-"));
+  const removeRepos = async () => rmSync(dir, { recursive: true, force: true });
+  let repositories = config.repositories;
+  try {
+    const repos = await buildDemoRepos(dir, now);
+    repositories = [
+      ...repos.map((r) => ({ name: r.name, path: r.path, projects: r.projects })),
+      ...config.repositories.filter((r) => !repos.some((d) => d.name === r.name)),
+    ];
+  } catch (error) {
+    logger.warn("demo mode: the sample repositories could not be built; repository tools will say so", {
+      error: (error as Error).message,
+    });
+  }
+  logger.info("demo mode: serving the bundled sample organisation", {
+    sentry: sandbox.url,
+    org: "acme",
+    repositories: repositories.map((r) => r.name),
+    checkouts: dir,
+  });
   const demoConfig: Config = {
     ...config,
+    repositories,
     sentry: { ...config.sentry, baseUrl: sandbox.url, token: "demo-token", org: "acme", saas: false },
   };
-  return { config: demoConfig, close: () => sandbox.close() };
+  return {
+    config: demoConfig,
+    close: async () => {
+      await sandbox.close();
+      await removeRepos();
+    },
+  };
 }
 
 function fail(error: unknown): void {

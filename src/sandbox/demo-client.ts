@@ -22,20 +22,33 @@ async function main(): Promise<void> {
   out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} over stdio.`);
   out(`Tools: ${tools.map((t) => t.name).join(", ")}\n`);
 
-  const steps: Array<[string, Record<string, unknown>]> = [
-    ["search_issues", { sort: "freq" }],
-    ["get_issue", { issue: "ORDERS-API-7A" }],
-    ["get_trace", { issue: "ORDERS-API-7A" }],
-    ["search_logs", { issue: "ORDERS-API-7A" }],
-    ["get_profile", { issue: "ORDERS-API-7D" }],
-  ];
-  for (const [name, args] of steps) {
+  const call = async (name: string, args: Record<string, unknown>) => {
     out(`━━━ ${name} ${JSON.stringify(args)} ${"━".repeat(40)}\n`);
     const result = await client.callTool({ name, arguments: args });
     for (const block of result.content as Array<{ type: string; text?: string }>)
       if (block.text) out(block.text);
     out("");
-  }
+    if (result.isError) throw new Error(`${name} failed; see above.`);
+    return result.structuredContent as Record<string, unknown> | undefined;
+  };
+
+  // Context: what an agent reads first.
+  await call("search_issues", { sort: "freq" });
+  await call("get_issue", { issue: "ORDERS-API-7A" });
+  await call("get_trace", { issue: "ORDERS-API-7A" });
+  await call("search_logs", { issue: "ORDERS-API-7A" });
+  await call("get_profile", { issue: "ORDERS-API-7D" });
+  await call("get_rules", { repo: "acme/orders-api", paths: ["src/pricing/discounts.ts"] });
+
+  // The fix: root cause → plan → brief for the coding agent in the chat.
+  const rootCause = await call("analyze_root_cause", { issue: "ORDERS-API-7A" });
+  const runId = String(rootCause?.run_id ?? "");
+  if (!runId) throw new Error("analyze_root_cause returned no run_id.");
+  await call("propose_solution", { run_id: runId });
+  await call("hand_off", { run_id: runId, target: "chat" });
+  out(
+    `The run is stored as ${runId}: get_run shows it, and autofix://runs/${runId} serves it as a resource.`,
+  );
   await client.close();
 }
 

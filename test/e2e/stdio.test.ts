@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
@@ -103,8 +104,36 @@ describe("--demo", () => {
         arguments: { issue: "ORDERS-API-7A" },
       });
       expect(trace.result.content[0].text).toContain("STOREFRONT-3F");
+
+      // The walk-through: root cause grounded in the sample repository, plan, brief with its rules.
+      const tool = async (name: string, args: Record<string, unknown>) => {
+        const res = await rpc.request("tools/call", { name, arguments: args });
+        expect(res.result.isError, JSON.stringify(res.result.content)).toBeFalsy();
+        return res.result.structuredContent;
+      };
+      const rootCause = await tool("analyze_root_cause", { issue: "ORDERS-API-7A" });
+      expect(rootCause.candidates[0]).toMatchObject({
+        repo: "acme/orders-api",
+        path: "src/pricing/discounts.ts",
+      });
+      const stacked = rootCause.suspect_commits.filter((c: { subject: string }) =>
+        c.subject.includes("stacked coupons"),
+      );
+      expect(stacked).toHaveLength(1);
+      const plan = await tool("propose_solution", { run_id: rootCause.run_id });
+      expect(plan.steps[0].files).toContain("src/pricing/discounts.ts");
+      const handoff = await tool("hand_off", { run_id: rootCause.run_id });
+      expect(handoff.brief).toContain("Fixes ORDERS-API-7A");
+      expect(handoff.rules.map((r: { file: string }) => r.file)).toEqual(
+        expect.arrayContaining([".cursor/rules/pricing.mdc", "AGENTS.md", "CLAUDE.md"]),
+      );
+      expect(handoff.dispatch).toMatchObject({ target: "chat", status: "ready" });
     } finally {
       await demo.kill();
     }
+    // The sample checkouts are private to the process and removed when it stops.
+    const checkouts = /"checkouts":"([^"]+)"/.exec(demo.stderr())?.[1];
+    expect(checkouts).toBeTruthy();
+    expect(existsSync(checkouts as string)).toBe(false);
   });
 });

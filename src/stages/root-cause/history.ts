@@ -130,6 +130,8 @@ export async function applyHistory(
   // Sentry's own suspects that the history did not confirm are still worth listing, with less weight.
   for (const s of signals.suspectCommits ?? []) {
     if ([...found.keys()].some((sha) => sha.startsWith(s.sha) || s.sha.startsWith(sha))) continue;
+    // The same change under another SHA (rebased, squashed or cherry-picked) is listed once, from git.
+    if ([...found.values()].some((f) => sameChange(f, s))) continue;
     const id = evidence.add(
       `commit:${s.sha.slice(0, 12)}`,
       "commit",
@@ -233,4 +235,10 @@ async function commitsTouching(
     if (diff?.files.some((f) => f.path === path)) out.push(c);
   }
   return out;
+}
+
+/** Same subject and author: one change whose SHA differs between Sentry's release data and the checkout. */
+function sameChange(a: { subject: string | null; author: string | null }, b: typeof a): boolean {
+  const subject = a.subject?.trim();
+  return Boolean(subject) && subject === b.subject?.trim() && (a.author ?? "") === (b.author ?? "");
 }
