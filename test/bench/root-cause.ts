@@ -34,6 +34,9 @@ interface Row {
   requests: number;
   rounds: number;
   chars: number;
+  /** hand_off's brief, after propose_solution, in characters. */
+  brief: number;
+  planNamesCulprit: boolean;
 }
 
 export async function benchRootCause(latencyMs: number, runs: number): Promise<string> {
@@ -63,12 +66,14 @@ export async function benchRootCause(latencyMs: number, runs: number): Promise<s
     `| Sentry requests per run (mean) | ${(rows.reduce((s, r) => s + r.requests, 0) / rows.length).toFixed(1)} | — |`,
     `| sequential Sentry round trips (max) | ${Math.max(...rows.map((r) => r.rounds))} (mean ${(rows.reduce((s, r) => s + r.rounds, 0) / rows.length).toFixed(1)}) | — |`,
     `| output size (mean / max chars) | ${Math.round(rows.reduce((s, r) => s + r.chars, 0) / rows.length)} / ${Math.max(...rows.map((r) => r.chars))} | — |`,
+    `| plan names the culprit file | ${pct(inApp.map((r) => r.planNamesCulprit))} | — |`,
+    `| hand_off brief (mean / max chars, limit 20,000) | ${Math.round(rows.reduce((s, r) => s + r.brief, 0) / rows.length)} / ${Math.max(...rows.map((r) => r.brief))} | — |`,
     "",
-    "| scenario | ours@1 | naive@1 | round trips | requests | chars |",
-    "|---|---|---|---|---|---|",
+    "| scenario | ours@1 | naive@1 | round trips | requests | chars | brief chars |",
+    "|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.verdictOk && (r.file1 || !inApp.includes(r)) ? "yes" : "no"} | ${r.naiveVerdictOk && (r.naiveFile1 || !inApp.includes(r)) ? "yes" : "no"} | ${r.rounds} | ${r.requests} | ${r.chars} |`,
+        `| ${r.name} | ${r.verdictOk && (r.file1 || !inApp.includes(r)) ? "yes" : "no"} | ${r.naiveVerdictOk && (r.naiveFile1 || !inApp.includes(r)) ? "yes" : "no"} | ${r.rounds} | ${r.requests} | ${r.chars} | ${r.brief} |`,
     ),
   ];
   return out.join("\n");
@@ -112,6 +117,11 @@ async function benchScenario(
   const run = (await session.client.callTool({ name: "get_run", arguments: { run_id: out.run_id } }))
     .structuredContent as any;
   const ids = new Set(run.run.evidence.map((e: { id: string }) => e.id));
+  const plan = (
+    await session.client.callTool({ name: "propose_solution", arguments: { run_id: out.run_id } })
+  ).structuredContent as any;
+  const handoff = (await session.client.callTool({ name: "hand_off", arguments: { run_id: out.run_id } }))
+    .structuredContent as any;
   const steps = out.causal_chain as Array<{ evidence: string[] }>;
   const at = (k: number, key: "path" | "function") =>
     (out.candidates as any[])
@@ -131,6 +141,10 @@ async function benchScenario(
     requests,
     rounds,
     chars,
+    brief: String(handoff?.brief ?? "").length,
+    planNamesCulprit:
+      expected.verdict !== "in_app" ||
+      (plan?.steps ?? []).some((s: { files: string[] }) => s.files.includes(expected.file as string)),
   };
   await session.close();
   await prepared.close();
