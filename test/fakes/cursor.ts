@@ -42,6 +42,8 @@ export interface FakeCursor {
   failNext(kind: CursorFailure, opts?: { times?: number; method?: "GET" | "POST" }): void;
   /** The next launch creates the agent but answers 502, as if the response was lost. */
   loseNextLaunch(): void;
+  /** The next launch creates the agent and never answers: the caller dies or times out waiting. */
+  holdNextLaunch(): void;
   setLatency(ms: number): void;
   close(): Promise<void>;
 }
@@ -71,10 +73,15 @@ export async function startFakeCursor(
   const launches: Array<Record<string, unknown>> = [];
   const publicView = ({ prompt: _p, webhook: _w, ...rest }: FakeCursorAgent) => rest;
 
-  const handle = (req: FakeRequest): Reply => {
+  let hold = false;
+  const handle = (req: FakeRequest): Reply | Promise<Reply> => {
     if (bearer(req) !== apiKey) return FAILURES.unauthorized;
-    if (req.method === "POST" && req.path === "/v0/agents")
-      return launch(req.body as Record<string, unknown>);
+    if (req.method === "POST" && req.path === "/v0/agents") {
+      const reply = launch(req.body as Record<string, unknown>);
+      if (!hold || reply.status !== 200) return reply;
+      hold = false;
+      return new Promise<Reply>(() => undefined);
+    }
     if (req.method === "GET" && req.path === "/v0/agents") {
       const limit = Math.min(Number(req.query.get("limit") ?? 20), options.pageSize ?? 100);
       const newest = [...agents].reverse();
@@ -181,6 +188,9 @@ export async function startFakeCursor(
     failNext: (kind, opts = {}) => server.inject({ ...FAILURES[kind], ...opts }),
     loseNextLaunch: () =>
       server.inject({ status: 502, body: { error: "Bad gateway" }, method: "POST", process: true }),
+    holdNextLaunch: () => {
+      hold = true;
+    },
     setLatency: server.setLatency,
     close: server.close,
   };

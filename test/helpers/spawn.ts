@@ -53,7 +53,7 @@ export function spawnCli(args: string[], env: Record<string, string>): Spawned {
         }, 20);
       }),
     kill: async () => {
-      if (child.exitCode === null && child.pid) {
+      if (child.exitCode === null && child.signalCode === null && child.pid) {
         process.kill(child.pid, "SIGTERM");
         const timer = setTimeout(
           () => child.pid && child.exitCode === null && process.kill(child.pid, "SIGKILL"),
