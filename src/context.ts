@@ -3,6 +3,7 @@ import { type Config, configSecrets } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { SentryClient } from "./sentry/client.ts";
 import { SentryHttp } from "./sentry/http.ts";
+import { RunChanges } from "./store/changes.ts";
 import { JobQueue } from "./store/queue.ts";
 import { SqliteRunStore } from "./store/sqlite.ts";
 import type { RunStore } from "./store/types.ts";
@@ -19,6 +20,8 @@ export interface Context {
   store(): RunStore;
   /** The background job queue, in the same database as the runs. */
   queue(): JobQueue;
+  /** Notices of runs that changed, for resource subscriptions. */
+  changes: RunChanges;
   /** Secret values (tokens) that must never appear in output or logs. */
   secrets: readonly string[];
   /** Releases sockets and handles at shutdown. */
@@ -36,6 +39,7 @@ export function createContext(config: Config, logger: Logger): Context {
   const repos = new RepositoryRegistry({ config, sentry, logger });
   let store: SqliteRunStore | null = null;
   let queue: JobQueue | null = null;
+  const changes = new RunChanges((error) => logger.warn("a run subscription listener failed", { error }));
   const context: Context = {
     config,
     sentry,
@@ -43,13 +47,20 @@ export function createContext(config: Config, logger: Logger): Context {
     logger,
     clock: { now: () => Date.now() },
     store: () => {
-      store ??= new SqliteRunStore(config.dbPath, () => context.clock.now());
+      if (!store) {
+        store = new SqliteRunStore(config.dbPath, () => context.clock.now());
+        store.changed = (runId) => changes.emit(runId);
+      }
       return store;
     },
     queue: () => {
-      queue ??= new JobQueue((context.store() as SqliteRunStore).db, () => context.clock.now());
+      if (!queue) {
+        queue = new JobQueue((context.store() as SqliteRunStore).db, () => context.clock.now());
+        queue.changed = (runId) => changes.emit(runId);
+      }
       return queue;
     },
+    changes,
     secrets: configSecrets(config),
     close: async () => {
       store?.close();

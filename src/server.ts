@@ -1,7 +1,17 @@
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  McpError,
+  type ServerNotification,
+  type ServerRequest,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { prompts } from "../prompts/index.ts";
 import { tools as allTools } from "../tools/index.ts";
@@ -48,6 +58,7 @@ export function createServer(context: Context, options: ServerOptions = {}): Mcp
         runTool(tool, input, extra, context, toolNames)) as never,
     );
   }
+  answerToolCalls(server, tools, context, toolNames);
   for (const prompt of prompts) {
     server.registerPrompt(prompt.name, withCompletions(prompt, context), (args) =>
       described(context, () => prompt.render(args, context)),
@@ -61,7 +72,105 @@ export function createServer(context: Context, options: ServerOptions = {}): Mcp
       described(context, () => resource.read(uri, variables, context)),
     );
   }
+  answerSubscriptions(server, context);
   return server;
+}
+
+/**
+ * `tools/call` as the 2025-11-25 spec has it: an unknown tool is a protocol error (JSON-RPC -32602, which
+ * the SDK would turn into a tool result), while arguments that do not match the schema are a tool result
+ * with `isError` that tells the model what to change, so it can correct itself. Replaces the SDK's handler;
+ * tools/list still comes from the SDK's registry.
+ */
+function answerToolCalls(
+  server: McpServer,
+  tools: readonly AnyTool[],
+  context: Context,
+  toolNames: ReadonlySet<string>,
+): void {
+  const byName = new Map(tools.map((t) => [t.name, { tool: t, input: z.object(t.inputSchema) }]));
+  const outputs = new Map(tools.map((t) => [t.name, t.outputSchema ? z.object(t.outputSchema) : null]));
+  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const entry = byName.get(request.params.name);
+    if (!entry) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool: ${request.params.name}. This server's tools are: ${[...byName.keys()].join(", ")}.`,
+      );
+    }
+    const parsed = entry.input.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) return invalidArguments(entry.tool, parsed.error);
+    const result = await runTool(entry.tool, parsed.data, extra, context, toolNames);
+    const output = outputs.get(entry.tool.name);
+    if (output && !result.isError && !output.safeParse(result.structuredContent).success) {
+      // A bug on our side: the text is still useful, but the structured contract is broken. Say so.
+      context.logger.error("tool output does not match its output schema", { tool: entry.tool.name });
+      return {
+        isError: true,
+        content: [
+          ...result.content,
+          {
+            type: "text",
+            text: `(autofix-mcp bug: ${entry.tool.name}'s structured output did not match its schema.)`,
+          },
+        ],
+      };
+    }
+    return result;
+  });
+}
+
+function invalidArguments(tool: AnyTool, error: z.ZodError): CallToolResult {
+  const problems = error.issues
+    .slice(0, 8)
+    .map((i) => `- \`${i.path.join(".") || "(arguments)"}\`: ${i.message}`);
+  const example = /^Example: (.+)$/m.exec(tool.description)?.[1];
+  const text = [
+    `${tool.name} was called with invalid arguments:`,
+    ...problems,
+    `Call it again with arguments that match its input schema${example ? `, e.g. ${example}` : ""}.`,
+  ].join("\n");
+  return { isError: true, content: [{ type: "text", text }] };
+}
+
+/**
+ * `resources/subscribe` for runs: a subscriber to `autofix://runs/{id}` hears `notifications/resources/updated`
+ * whenever that run changes — a stage, feedback, or a background agent's status and pull request.
+ */
+function answerSubscriptions(server: McpServer, context: Context): void {
+  const watched = new Set<string>();
+  const runIdOf = (uri: string) => /^autofix:\/\/runs\/([A-Za-z0-9_-]+)$/.exec(uri)?.[1] ?? null;
+  server.server.registerCapabilities({ resources: { subscribe: true } });
+  server.server.setRequestHandler(SubscribeRequestSchema, async ({ params }) => {
+    const id = runIdOf(params.uri);
+    if (!id)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Resource ${params.uri} cannot be subscribed to: only runs (autofix://runs/{id}) change while you watch.`,
+      );
+    const exists = await described(context, () => context.store().getRun(id) !== null);
+    if (!exists)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Resource ${params.uri} not found: there is no run ${id}. get_run lists the runs of an issue.`,
+      );
+    watched.add(id);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async ({ params }) => {
+    const id = runIdOf(params.uri);
+    if (id) watched.delete(id);
+    return {};
+  });
+  const off = context.changes.on((runId) => {
+    if (!watched.has(runId)) return;
+    server.server.sendResourceUpdated({ uri: `autofix://runs/${runId}` }).catch(() => undefined);
+  });
+  const previous = server.server.onclose;
+  server.server.onclose = () => {
+    off();
+    previous?.();
+  };
 }
 
 /** Wraps the arguments that have completers so the SDK answers completion/complete for them. */

@@ -56,6 +56,9 @@ export type EnqueueOutcome =
 const ISSUE_COOLDOWN_MS = 24 * 3600_000;
 
 export class JobQueue {
+  /** Called after a dispatch of a run is created or updated. */
+  changed: (runId: string) => void = () => undefined;
+
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
@@ -257,6 +260,7 @@ export class JobQueue {
         "INSERT OR IGNORE INTO dispatches (id, run_id, job_id, org, target, type, repository, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'sending', ?, ?)",
       )
       .run(d.id, d.runId, d.jobId, d.org, d.target, d.type, d.repository, t, t);
+    this.changed(d.runId);
     return this.dispatch(d.id)!;
   }
 
@@ -283,6 +287,8 @@ export class JobQueue {
         this.iso(),
         id,
       );
+    const runId = this.dispatch(id)?.runId;
+    if (runId) this.changed(runId);
   }
 
   dispatch(id: string): Dispatch | null {

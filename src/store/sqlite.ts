@@ -114,6 +114,8 @@ const INTERRUPTED_AFTER_MS = 10 * 60_000;
 
 export class SqliteRunStore implements RunStore {
   readonly db: Database.Database;
+  /** Called after a write to a run commits (subscriptions to `autofix://runs/{id}`). */
+  changed: (runId: string) => void = () => undefined;
 
   constructor(
     path: string,
@@ -175,6 +177,7 @@ export class SqliteRunStore implements RunStore {
         "INSERT INTO runs (id, org, issue_id, short_id, title, project, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
       )
       .run(id, input.org, input.issue.id, input.issue.shortId, input.issue.title, input.issue.project, t, t);
+    this.changed(id);
     return this.getRun(id)!;
   }
 
@@ -203,7 +206,9 @@ export class SqliteRunStore implements RunStore {
         .run(t, runId);
       return { stage, revision, status: "completed", output, createdAt: t };
     });
-    return write.immediate();
+    const record = write.immediate();
+    this.changed(runId);
+    return record;
   }
 
   markStale(runId: string, stage: StageName): void {
@@ -212,6 +217,7 @@ export class SqliteRunStore implements RunStore {
         "UPDATE stages SET status = 'stale' WHERE run_id = ? AND stage = ? AND revision = (SELECT MAX(revision) FROM stages WHERE run_id = ? AND stage = ?)",
       )
       .run(runId, stage, runId, stage);
+    this.changed(runId);
   }
 
   failRun(runId: string, error: string): void {
@@ -221,11 +227,12 @@ export class SqliteRunStore implements RunStore {
         "UPDATE runs SET status = CASE WHEN EXISTS (SELECT 1 FROM stages WHERE run_id = ?) THEN 'completed' ELSE 'failed' END, error = ?, updated_at = ? WHERE id = ?",
       )
       .run(runId, error.slice(0, 2000), this.stamp(), runId);
+    this.changed(runId);
   }
 
   addFeedback(runId: string, kind: string, payload: unknown): FeedbackRecord {
     const t = this.stamp();
-    return this.db
+    const record = this.db
       .transaction((): FeedbackRecord => {
         this.requireRun(runId);
         const row = this.db
@@ -238,6 +245,8 @@ export class SqliteRunStore implements RunStore {
         return { seq: row.s + 1, kind, payload, createdAt: t };
       })
       .immediate();
+    this.changed(runId);
+    return record;
   }
 
   getRun(runId: string): RunRecord | null {

@@ -1,3 +1,4 @@
+import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeCursor, startFakeCursor } from "../fakes/cursor.ts";
 import {
@@ -85,15 +86,22 @@ describe("background handoff over HTTP", () => {
     expect(repeat).toMatchObject({ status: 200, body: { status: "duplicate_issue", job_id: job.id } });
 
     // Cursor finishes and calls back, signed: the run shows the pull request.
+    // A client watching the run hears about it.
     const prUrl = "https://github.com/acme/billing-service/pull/77";
-    const delivery = await cursor.finish(agent.id, {
-      prUrl,
-      summary: "Guarded the missing plan",
-      webhook: true,
-    });
-    expect(delivery?.status).toBe(200);
     const client = await mcpClient(server.base);
+    const updated: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updated.push(n.params.uri);
+    });
     try {
+      await client.subscribeResource({ uri: `autofix://runs/${job.run_id}` });
+      const delivery = await cursor.finish(agent.id, {
+        prUrl,
+        summary: "Guarded the missing plan",
+        webhook: true,
+      });
+      expect(delivery?.status).toBe(200);
+      await waitFor("the resource update", () => updated.includes(`autofix://runs/${job.run_id}`), 5_000);
       const run = await client.callTool({ name: "get_run", arguments: { run_id: job.run_id } });
       const dispatches = (run.structuredContent as { run: { dispatches: unknown[] } }).run.dispatches;
       expect(dispatches).toEqual([

@@ -53,6 +53,18 @@ describe("the CLI over stdio", () => {
     });
     expect(bad.result.isError).toBe(true);
     expect(bad.result.content[0].text).toContain("short ID");
+
+    // 2025-11-25: an unknown tool is a protocol error; arguments off the schema are a tool error the model reads.
+    const unknown = await rpc.request("tools/call", { name: "get_issues", arguments: {} });
+    expect(unknown.result).toBeUndefined();
+    expect(unknown.error.code).toBe(-32602);
+    expect(unknown.error.message).toContain("get_issue,");
+    const wrongType = await rpc.request("tools/call", { name: "get_issue", arguments: { issue: 42 } });
+    expect(wrongType.result.isError).toBe(true);
+    expect(wrongType.result.content[0].text).toMatch(/`issue`: .*expected string[\s\S]*e\.g\. \{"issue"/);
+    const missing = await rpc.request("tools/call", { name: "get_issue" });
+    expect(missing.result.isError).toBe(true);
+    expect(missing.result.content[0].text).toContain("`issue`");
   });
 
   it("writes nothing but JSON-RPC to stdout, and logs to stderr", () => {
