@@ -74,3 +74,8 @@ export function describeError(error: unknown): { kind: ErrorKind | "internal"; t
     text: "Internal error in autofix-mcp. The details are in the server log; retrying may help, and if it keeps failing please report it.",
   };
 }
+
+/** "400 ms", "15 s": a timeout as a person would say it. */
+export function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+}

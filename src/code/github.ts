@@ -25,6 +25,7 @@ export interface GitHubHostOptions {
 
 /** Branch heads move; a resolved branch is reused this long. SHAs are cached for good. */
 const REF_TTL_MS = 60_000;
+const FAILED_REF_TTL_MS = 15_000;
 
 /** A repository on GitHub (or GitHub Enterprise) through @octokit/rest, with blame over GraphQL. */
 export class GitHubHost implements CodeHost {
@@ -35,7 +36,7 @@ export class GitHubHost implements CodeHost {
   private readonly octokit: Octokit;
   private readonly now: () => number;
   private branch: Promise<string> | null = null;
-  private readonly refs = new Map<string, { at: number; sha: Promise<string | null> }>();
+  private readonly refs = new Map<string, { at: number; sha: Promise<string | null>; failed?: boolean }>();
   private readonly trees = new Map<string, Promise<TreeIndex>>();
 
   constructor(private readonly options: GitHubHostOptions) {
@@ -74,7 +75,11 @@ export class GitHubHost implements CodeHost {
   async resolveRef(ref: string, signal?: AbortSignal): Promise<string | null> {
     const r = safeRef(ref);
     const cached = this.refs.get(r);
-    if (cached && (/^[0-9a-f]{40}$/i.test(r) || this.now() - cached.at < REF_TTL_MS)) return cached.sha;
+    if (cached) {
+      const age = this.now() - cached.at;
+      if (cached.failed ? age < FAILED_REF_TTL_MS : /^[0-9a-f]{40}$/i.test(r) || age < REF_TTL_MS)
+        return cached.sha;
+    }
     const sha = this.call(signal, async (request) => {
       try {
         const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", {
@@ -92,8 +97,13 @@ export class GitHubHost implements CodeHost {
         throw error;
       }
     });
-    sha.catch(() => this.refs.delete(r));
-    this.refs.set(r, { at: this.now(), sha });
+    const entry: { at: number; sha: Promise<string | null>; failed?: boolean } = { at: this.now(), sha };
+    // A failure is remembered briefly, so one analysis does not ask again for every file it reads.
+    sha.catch(() => {
+      entry.failed = true;
+      entry.at = this.now();
+    });
+    this.refs.set(r, entry);
     return sha;
   }
 

@@ -44,6 +44,7 @@ export interface RegistryDeps {
 }
 
 const MAPPINGS_TTL_MS = 5 * 60_000;
+const FAILED_MAPPINGS_TTL_MS = 30_000;
 
 export class RepositoryRegistry {
   private readonly configured: Repository[];
@@ -190,8 +191,12 @@ export class RepositoryRegistry {
     const cached = this.mappings.get(org);
     if (cached && this.now() - cached.at < MAPPINGS_TTL_MS) return cached.rows;
     const rows = fetchCodeMappings(this.deps.sentry, org, signal);
-    rows.catch(() => this.mappings.delete(org));
-    this.mappings.set(org, { at: this.now(), rows });
+    const entry = { at: this.now(), rows };
+    // A failure is remembered briefly, so one analysis (which maps several services) asks Sentry once.
+    rows.catch(() => {
+      if (this.mappings.get(org) === entry) entry.at = this.now() - MAPPINGS_TTL_MS + FAILED_MAPPINGS_TTL_MS;
+    });
+    this.mappings.set(org, entry);
     return rows;
   }
 

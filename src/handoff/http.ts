@@ -1,5 +1,5 @@
 import { request } from "undici";
-import { AppError } from "../errors.ts";
+import { AppError, duration } from "../errors.ts";
 
 /**
  * JSON over HTTP for the coding-agent APIs: a 15 s timeout, a response cap, and errors typed by who can fix
@@ -88,7 +88,7 @@ async function once(
     const wrapped = new AppError(
       "upstream",
       timedOut
-        ? `${service} did not answer within ${Math.round(timeoutMs / 1000)} s.`
+        ? `${service} did not answer within ${duration(timeoutMs)}.`
         : `could not reach ${service} at ${safeOrigin(url)} (${code}).`,
       {
         service,

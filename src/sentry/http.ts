@@ -1,5 +1,5 @@
 import { Agent, request as undiciRequest } from "undici";
-import { AppError, NotFoundError } from "../errors.ts";
+import { AppError, duration, NotFoundError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 /**
@@ -245,15 +245,11 @@ export class SentryHttp {
   private networkError(url: string, code: string, error: unknown): AppError {
     this.opts.logger.error("sentry request failed", { url: redactUrl(url), code, error });
     if (code === "TIMEOUT" || code.includes("TIMEOUT")) {
-      return new AppError(
-        "upstream",
-        `Sentry did not answer within ${Math.round(this.opts.timeoutMs / 1000)} s.`,
-        {
-          service: "Sentry",
-          hint: "Sentry may be slow or overloaded; try again in a minute.",
-          cause: error,
-        },
-      );
+      return new AppError("upstream", `Sentry did not answer within ${duration(this.opts.timeoutMs)}.`, {
+        service: "Sentry",
+        hint: "Sentry may be slow or overloaded; try again in a minute.",
+        cause: error,
+      });
     }
     return new AppError("upstream", `could not reach Sentry at ${new URL(url).origin} (${code}).`, {
       service: "Sentry",

@@ -27,8 +27,17 @@ export interface FakeGitHub {
   requests: Array<{ method: string; path: string; query: URLSearchParams }>;
   /** Every later request gets a 403 rate-limit answer until restore(). */
   exhaustRateLimit(resetInSeconds: number): void;
+  /** Requests whose path matches fail this way until restore(): a status with GitHub's JSON error, an HTML
+   * page, cut-off JSON, a reset socket, or no answer at all. */
+  fail(fault: GitHubFault): void;
   restore(): void;
   close(): Promise<void>;
+}
+
+export interface GitHubFault {
+  match: RegExp;
+  status?: number;
+  kind?: "json" | "html" | "truncated" | "reset" | "hang";
 }
 
 const DOCS = "https://docs.github.com/rest";
@@ -38,6 +47,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const token = options.token === undefined ? "ghp_faketoken000000000000000000000000" : options.token;
   const requests: FakeGitHub["requests"] = [];
   let exhaustedUntil: number | null = null;
+  let faults: GitHubFault[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -67,6 +77,24 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       return send({
         status: 401,
         body: { message: "Bad credentials", documentation_url: DOCS, status: "401" },
+      });
+    }
+    const fault = faults.find((f) => f.match.test(path));
+    if (fault) {
+      const kind = fault.kind ?? "json";
+      if (kind === "hang") return;
+      if (kind === "reset") return void req.socket.destroy();
+      if (kind === "truncated")
+        return send({ status: 200, body: '{"sha": "abc", "tree": [{"pa', type: "application/json" });
+      if (kind === "html")
+        return send({
+          status: fault.status ?? 502,
+          body: "<html><body><h1>502 Bad Gateway</h1></body></html>",
+          type: "text/html",
+        });
+      return send({
+        status: fault.status ?? 500,
+        body: { message: "Server Error", documentation_url: DOCS },
       });
     }
     if (exhaustedUntil) {
@@ -99,8 +127,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     exhaustRateLimit: (seconds) => {
       exhaustedUntil = Math.floor(Date.now() / 1000) + seconds;
     },
+    fail: (fault) => {
+      faults.push(fault);
+    },
     restore: () => {
       exhaustedUntil = null;
+      faults = [];
     },
     close: () =>
       new Promise<void>((resolve) => {

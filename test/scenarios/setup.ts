@@ -23,11 +23,15 @@ export interface PreparedScenario {
  */
 export async function prepareScenario(
   scenario: CorpusScenario,
-  options: { latencyMs?: number; dir?: string } = {},
+  options: { latencyMs?: number; dir?: string; rateLimit?: { limit: number; windowSeconds: number } } = {},
 ): Promise<PreparedScenario> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), `autofix-${scenario.name}-`));
   const built = await buildRepos(scenario, join(dir, "repos"));
-  const sandbox = await startSandbox({ scenario: built.sentry, latencyMs: options.latencyMs ?? 0 });
+  const sandbox = await startSandbox({
+    scenario: built.sentry,
+    latencyMs: options.latencyMs ?? 0,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  });
   const repositories = built.repos
     .filter((r) => r.connected)
     .map((r) => ({ name: r.name, path: r.path, projects: r.projects }));
