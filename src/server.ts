@@ -15,6 +15,7 @@ import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { prompts } from "../prompts/index.ts";
 import { tools as allTools } from "../tools/index.ts";
+import { clipDeep } from "./analysis/evidence.ts";
 import type { Context } from "./context.ts";
 import { describeError, isAppError } from "./errors.ts";
 import { scrubDeep, scrubText } from "./format/scrub.ts";
@@ -202,6 +203,13 @@ async function described<T>(context: Context, fn: () => Promise<T> | T): Promise
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+const STRUCTURED_LIMITS = {
+  text: 2_000,
+  items: 2_000,
+  depth: 24,
+  longer: { brief: 25_000, pr_body: 25_000, text: 25_000 },
+};
+
 async function runTool(
   tool: AnyTool,
   input: Record<string, unknown>,
@@ -233,7 +241,11 @@ async function runTool(
     logger.info("tool call", { ms: Date.now() - started, chars: result.markdown.length });
     return {
       content: [{ type: "text", text: scrubText(result.markdown, options) }],
-      ...(result.structured ? { structuredContent: scrubDeep(result.structured, options) } : {}),
+      // A net under every tool, whatever Sentry sent: no string of structured output beyond 2,000 characters
+      // (a brief or PR body: 25,000; the brief's own limit is 20,000).
+      ...(result.structured
+        ? { structuredContent: scrubDeep(clipDeep(result.structured, STRUCTURED_LIMITS), options) }
+        : {}),
     };
   } catch (error) {
     const { kind, text } = describeError(error);

@@ -9,7 +9,8 @@ export class EvidenceSet {
   private readonly records = new Map<string, EvidenceRecord>();
 
   add(id: string, kind: string, summary: string, data: unknown = null): string {
-    if (!this.records.has(id)) this.records.set(id, { id, kind, summary: summary.slice(0, 300), data });
+    if (!this.records.has(id))
+      this.records.set(id, { id, kind, summary: summary.slice(0, 300), data: bounded(data, 0) });
     return id;
   }
 
@@ -29,4 +30,37 @@ export class EvidenceSet {
   grounded(ids: Array<string | null | undefined>): string[] {
     return [...new Set(ids.filter((id): id is string => typeof id === "string" && this.records.has(id)))];
   }
+}
+
+/**
+ * Evidence data is quoted from Sentry and the repository, so its size is the attacker's choice: strings
+ * are cut at 2,000 characters, arrays at 50 items and nesting at 6 levels before a run stores them.
+ */
+function bounded(value: unknown, depth: number): unknown {
+  return clipDeep(value, { text: 2_000, items: 50, depth: 6 }, depth);
+}
+
+/**
+ * A copy of a JSON-like value with strings, arrays and nesting cut to the given limits; `longer` allows
+ * named fields (e.g. a brief) a longer text.
+ */
+export function clipDeep<T>(
+  value: T,
+  limits: { text: number; items: number; depth: number; longer?: Record<string, number> },
+  depth = 0,
+  key = "",
+): T {
+  if (typeof value === "string") {
+    const max = limits.longer?.[key] ?? limits.text;
+    return (value.length > max ? `${value.slice(0, max)}…` : value) as T;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= limits.depth) return "…" as T;
+  if (Array.isArray(value))
+    return value.slice(0, limits.items).map((v) => clipDeep(v, limits, depth + 1)) as T;
+  return Object.fromEntries(
+    Object.entries(value)
+      .slice(0, limits.items)
+      .map(([k, v]) => [k, clipDeep(v, limits, depth + 1, k)]),
+  ) as T;
 }

@@ -47,7 +47,14 @@ export class SentryClient {
 
   /** The organisation to use: the one named, else SENTRY_ORG, else the token's only organisation. */
   async org(explicit?: string | null, signal?: AbortSignal): Promise<string> {
-    if (explicit) return explicit;
+    if (explicit) {
+      if (!ORG_SLUG.test(explicit))
+        throw inputError(
+          `"${explicit.slice(0, 60)}" is not an organization slug.`,
+          "Use the slug from the organization's URL (lowercase letters, digits, - and _), e.g. acme; or leave organization out to use the server's default.",
+        );
+      return explicit;
+    }
     if (this.config.org) return this.config.org;
     this.defaultOrg ??= this.soleOrganization(signal).catch((error) => {
       this.defaultOrg = null;
@@ -336,8 +343,13 @@ export class SentryClient {
   }
 }
 
+/** Sentry organization slugs: letters, digits, `-` and `_`. */
+const ORG_SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A path segment. Lone surrogates (which encodeURIComponent throws on) become U+FFFD. */
 export function enc(segment: string): string {
-  return encodeURIComponent(segment);
+  return encodeURIComponent(segment.replace(LONE_SURROGATE, "\uFFFD"));
 }
 
 function queryString(query: Query): string {

@@ -1,4 +1,4 @@
-import { EvidenceSet } from "../../analysis/evidence.ts";
+import { clipDeep, EvidenceSet } from "../../analysis/evidence.ts";
 import { issueKind } from "../../analysis/issue-kind.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
 import type { Signals } from "../gather.ts";
@@ -91,23 +91,27 @@ export async function analyzeSignals(
   const ctx = { signals, evidence, top, commits, verdict, crossService, throwSite };
   const chain = causalChain(ctx);
   return {
-    result: {
-      summary: summaryOf(ctx),
-      kind: kind.label,
-      candidates,
-      causal_chain: chain,
-      suspect_commits: commits.map((c) => ({ ...c, score: Math.round(c.score * 100) / 100 })),
-      confidence: confidence(verdict, candidates, commits, signals),
-      verdict,
-      notes,
-      unmapped_frames: unmapped(signals),
-      related_issues: signals.related.map((r) => ({
-        short_id: r.ref.shortId,
-        project: r.ref.project,
-        title: r.ref.title,
-        event_id: r.ref.eventId,
-      })),
-    },
+    // Sentry text is the attacker's to size: every string of the result is cut at 1,000 characters.
+    result: clipDeep(
+      {
+        summary: summaryOf(ctx),
+        kind: kind.label,
+        candidates,
+        causal_chain: chain,
+        suspect_commits: commits.map((c) => ({ ...c, score: Math.round(c.score * 100) / 100 })),
+        confidence: confidence(verdict, candidates, commits, signals),
+        verdict,
+        notes,
+        unmapped_frames: unmapped(signals),
+        related_issues: signals.related.map((r) => ({
+          short_id: r.ref.shortId,
+          project: r.ref.project,
+          title: r.ref.title,
+          event_id: r.ref.eventId,
+        })),
+      },
+      { text: 1_000, items: 100, depth: 8 },
+    ),
     evidence: evidence.all(),
   };
 }
