@@ -33,6 +33,11 @@ export class LocalGitHost implements CodeHost {
   readonly kind = "local" as const;
   private readonly indexes = new Map<string, { at: number; index: Promise<TreeIndex> }>();
   private readonly shas = new Map<string, { at: number; sha: string }>();
+  /**
+   * Answers about a commit SHA never change, and every git call is a process spawn: diffs, logs, blame
+   * and blobs at a SHA are kept (most recent 500), so repeated analyses of an incident spawn git once.
+   */
+  private readonly immutable = new Lru<Promise<unknown>>(500);
   private readonly now: () => number;
 
   constructor(
@@ -57,12 +62,17 @@ export class LocalGitHost implements CodeHost {
 
   async resolveRef(ref: string, signal?: AbortSignal): Promise<string | null> {
     const r = safeRef(ref);
+    // A full SHA names one commit forever; names move, so they are resolved again after a few seconds.
+    const cached = this.shas.get(r);
+    if (cached && (/^[0-9a-f]{40}$/i.test(r) || this.now() - cached.at < WORKTREE_TTL_MS)) return cached.sha;
     const result = await git(
       this.root,
       ["rev-parse", "--verify", "--quiet", "--end-of-options", `${r}^{commit}`],
       signal,
     );
-    return result.ok ? result.stdout.trim() || null : null;
+    const sha = result.ok ? result.stdout.trim() || null : null;
+    if (sha) this.shas.set(r, { at: this.now(), sha });
+    return sha;
   }
 
   async listFiles(ref?: string, signal?: AbortSignal): Promise<string[]> {
@@ -94,24 +104,36 @@ export class LocalGitHost implements CodeHost {
   async log(path: string, options: LogOptions, signal?: AbortSignal): Promise<CommitInfo[]> {
     const p = path === "" || path === "." ? "." : safeRepoPath(path);
     const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
-    const rev = options.ref ? await this.requireRef(options.ref, signal) : "HEAD";
+    const rev = options.ref
+      ? await this.requireRef(options.ref, signal)
+      : ((await this.resolveRef("HEAD", signal)) ?? "HEAD");
     const args = ["log", "--no-ext-diff", LOG_FORMAT, "--name-only", "-n", String(limit)];
     if (options.since) args.push(`--since=${new Date(options.since).toISOString()}`);
-    const result = await git(this.root, [...args, rev, "--", p], signal);
-    // An unborn branch or a path the history never had: no commits, not an error.
-    return result.ok ? parseLog(result.stdout) : [];
+    const run = async () => {
+      const result = await git(this.root, [...args, rev, "--", p], signal);
+      // An unborn branch or a path the history never had: no commits, not an error.
+      return result.ok ? parseLog(result.stdout) : [];
+    };
+    return rev === "HEAD" ? run() : this.once(["log", ...args, rev, p].join("\0"), run);
   }
 
   async blame(path: string, ref?: string, signal?: AbortSignal): Promise<BlameRange[]> {
     const p = safeRepoPath(path);
     const rev = ref === undefined ? [] : [await this.requireRef(ref, signal)];
-    const result = await git(this.root, ["blame", "--porcelain", ...rev, "--", p], signal);
-    if (!result.ok) throw inputError(`cannot blame ${p}${ref ? ` at ${ref}` : ""}: no such file.`);
-    return parseBlamePorcelain(result.stdout);
+    const run = async () => {
+      const result = await git(this.root, ["blame", "--porcelain", ...rev, "--", p], signal);
+      if (!result.ok) throw inputError(`cannot blame ${p}${ref ? ` at ${ref}` : ""}: no such file.`);
+      return parseBlamePorcelain(result.stdout);
+    };
+    return rev.length === 0 ? run() : this.once(`blame\0${rev[0]}\0${p}`, run);
   }
 
   async diff(sha: string, signal?: AbortSignal): Promise<CommitDiff> {
     const commit = await this.requireRef(sha, signal);
+    return this.once(`diff\0${commit}`, () => this.readDiff(commit, signal));
+  }
+
+  private async readDiff(commit: string, signal?: AbortSignal): Promise<CommitDiff> {
     const [head, names, patch] = await Promise.all([
       gitOk(this.root, ["show", "-s", "--format=%H%x1f%s%x1f%an%x1f%aI", commit], signal),
       gitOk(
@@ -166,7 +188,19 @@ export class LocalGitHost implements CodeHost {
     const size =
       entry.size ?? Number((await gitOk(this.root, ["cat-file", "-s", entry.object], signal)).trim());
     if (size > MAX_FILE_BYTES) throw tooLarge(p);
-    return gitOk(this.root, ["cat-file", "blob", entry.object], signal);
+    return this.once(`blob\0${entry.object}`, () =>
+      gitOk(this.root, ["cat-file", "blob", entry.object], signal),
+    );
+  }
+
+  /** The answer for an immutable key, computed once; a failure is not kept. */
+  private once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const hit = this.immutable.get(key);
+    if (hit) return hit as Promise<T>;
+    const value = compute();
+    this.immutable.set(key, value);
+    value.catch(() => this.immutable.delete(key));
+    return value;
   }
 
   /** The working tree may differ from the index: a directory replaced by a symlink must not lead outside. */
@@ -193,4 +227,29 @@ function tooLarge(p: string) {
 /** GitHub omits patches it considers too large; do the same so both hosts answer alike. */
 function capPatch(patch: string | null): string | null {
   return patch !== null && patch.length > 100_000 ? null : patch;
+}
+
+/** A small least-recently-used map. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
 }

@@ -50,6 +50,12 @@ const RETRYABLE_CODES = new Set([
   "UND_ERR_BODY_TIMEOUT",
 ]);
 
+interface Flight {
+  promise: Promise<SentryResponse>;
+  controller: AbortController;
+  waiters: number;
+}
+
 export class SentryHttp {
   /** Requests sent, retries included; the bench reads it. */
   requestCount = 0;
@@ -57,6 +63,7 @@ export class SentryHttp {
   private readonly agent: Agent;
   private active = 0;
   private readonly waiters: Array<() => void> = [];
+  private readonly inflight = new Map<string, Flight>();
   private pausedUntil = 0;
 
   constructor(options: SentryHttpOptions) {
@@ -77,6 +84,56 @@ export class SentryHttp {
   }
 
   async request(url: string, options: RequestOptions = {}): Promise<SentryResponse> {
+    if ((options.method ?? "GET") !== "GET") return this.limited(url, options);
+    return this.shared(url, options.signal);
+  }
+
+  /**
+   * Identical GETs in flight at the same time share one upstream request: when many sessions look at the
+   * same incident, Sentry sees each URL once. The shared request is cancelled only when every caller
+   * waiting for it has gone.
+   */
+  private shared(url: string, signal?: AbortSignal): Promise<SentryResponse> {
+    let flight = this.inflight.get(url);
+    if (!flight) {
+      const controller = new AbortController();
+      const created: Flight = {
+        controller,
+        waiters: 0,
+        promise: this.limited(url, { signal: controller.signal }).finally(() => {
+          if (this.inflight.get(url) === created) this.inflight.delete(url);
+        }),
+      };
+      flight = created;
+      this.inflight.set(url, flight);
+    }
+    const f = flight;
+    f.waiters++;
+    if (!signal) return f.promise;
+    if (signal.aborted) {
+      if (--f.waiters === 0) f.controller.abort(signal.reason);
+      return Promise.reject(signal.reason ?? new Error("aborted"));
+    }
+    return new Promise<SentryResponse>((resolve, reject) => {
+      const onAbort = () => {
+        if (--f.waiters === 0) f.controller.abort(signal.reason);
+        reject(signal.reason ?? new Error("aborted"));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      f.promise.then(
+        (res) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(res);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private async limited(url: string, options: RequestOptions): Promise<SentryResponse> {
     await this.acquire(options.signal);
     try {
       return await this.withRetries(url, options);
@@ -221,25 +278,32 @@ export class SentryHttp {
     if (wait > 0) await this.opts.sleep(Math.min(wait, this.opts.maxRateLimitWaitMs), signal);
   }
 
+  /** A slot under the concurrency cap. A released slot passes straight to the next waiter (FIFO). */
   private async acquire(signal?: AbortSignal): Promise<void> {
-    if (this.active < this.opts.maxConcurrency) {
+    if (this.active < this.opts.maxConcurrency && this.waiters.length === 0) {
       this.active++;
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(signal?.reason ?? new Error("aborted"));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiters.push(() => {
+      const wake = () => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
-      });
+      };
+      // A caller that gives up leaves the queue, so it never swallows a slot meant for someone waiting.
+      const onAbort = () => {
+        const i = this.waiters.indexOf(wake);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal?.reason ?? new Error("aborted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(wake);
     });
-    this.active++;
   }
 
   private release(): void {
-    this.active--;
-    this.waiters.shift()?.();
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active--;
   }
 
   private networkError(url: string, code: string, error: unknown): AppError {

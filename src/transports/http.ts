@@ -33,6 +33,8 @@ interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
   lastSeen: number;
+  /** POSTs still being answered: a session is never idle while it waits for a tool call. */
+  busy: number;
 }
 
 export async function serveHttp(context: Context): Promise<HttpHandle> {
@@ -73,6 +75,10 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
         name: SERVER_NAME,
         version: SERVER_VERSION,
         sessions: sessions.size,
+        memory: {
+          rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+          heap_used_mb: Math.round(process.memoryUsage().heapUsed / 1048576),
+        },
         ...(queue ? { queue } : {}),
       });
     }
@@ -121,6 +127,13 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
       const session = sessions.get(sessionId);
       if (!session) return rpcError(res, 404, -32001, "Session not found: initialize a new session");
       session.lastSeen = Date.now();
+      if (req.method === "POST") {
+        session.busy++;
+        res.once("close", () => {
+          session.busy--;
+          session.lastSeen = Date.now();
+        });
+      }
       const body = req.method === "POST" ? await readBody(req, res, http.maxBodyBytes) : undefined;
       if (req.method === "POST" && body === undefined) return;
       return session.transport.handleRequest(req, res, body);
@@ -138,7 +151,7 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, lastSeen: Date.now() });
+        sessions.set(id, { transport, server, lastSeen: Date.now(), busy: 0 });
         log.info("session opened", { sessions: sessions.size });
       },
     });
@@ -166,7 +179,7 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
     () => {
       const cutoff = Date.now() - http.sessionIdleMs;
       for (const [id, session] of sessions) {
-        if (session.lastSeen < cutoff) {
+        if (session.busy === 0 && session.lastSeen < cutoff) {
           log.info("closing idle session");
           sessions.delete(id);
           void session.transport.close();

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { DEMO, demoScenario } from "../../src/sandbox/demo/index.ts";
+import { buildDemoRepos } from "../../src/sandbox/demo/repos/index.ts";
 import { startSandbox } from "../../src/sandbox/server.ts";
 import { spawnCli } from "../helpers/spawn.ts";
 
@@ -32,21 +33,38 @@ async function connect(url: string): Promise<Client> {
 }
 
 async function main(): Promise<void> {
+  const now = Date.now();
+  const repos = await buildDemoRepos(mkdtempSync(join(tmpdir(), "autofix-load-repos-")), now);
   const sandbox = await startSandbox({
-    scenario: demoScenario(),
+    scenario: demoScenario(now),
     latencyMs: LATENCY,
     rateLimit: { limit: 10_000_000, windowSeconds: 60 },
   });
   const configPath = join(tmpdir(), `autofix-load-${process.pid}.json`);
-  writeFileSync(configPath, JSON.stringify({ http: { sessionIdleMinutes: 0.05 } }));
+  // Sessions idle for 30 s are closed: long enough for 500 sessions to connect to a saturated server before
+  // their first call, short enough to watch.
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      http: { sessionIdleMinutes: 0.5 },
+      repositories: repos.map((r) => ({ name: r.name, path: r.path, projects: r.projects })),
+    }),
+  );
   const server = spawnCli(["--transport", "http", "--port", "0", "--log-level", "warn"], {
     SENTRY_HOST: sandbox.url,
     SENTRY_ACCESS_TOKEN: "sandbox-token",
     SENTRY_ORG: "acme",
     AUTOFIX_CONFIG: configPath,
+    // e.g. LOAD_NODE_OPTIONS="--import ./profile-hook.mjs" to profile the server under load.
+    ...(process.env.LOAD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.LOAD_NODE_OPTIONS } : {}),
   });
   const url = (await server.waitForStderr(/listening on (http:\/\/\S+)/))[1]!;
   const pid = server.child.pid!;
+  const health = async () =>
+    (await (await fetch(url.replace(/\/mcp$/, "/healthz"))).json()) as {
+      sessions: number;
+      memory: { heap_used_mb: number };
+    };
   const issues = [
     DEMO.ordersIssueShortId,
     DEMO.storefrontIssueShortId,
@@ -54,37 +72,43 @@ async function main(): Promise<void> {
     DEMO.perfIssueShortId,
   ];
   const out: string[] = [
-    `HTTP transport load — sandbox Sentry latency ${LATENCY} ms, ${CALLS_PER_SESSION} get_issue calls per session`,
+    `HTTP transport load — sandbox Sentry latency ${LATENCY} ms; per session ${CALLS_PER_SESSION} get_issue calls, or 1 analyze_root_cause (demo repositories connected, runs stored); one server process`,
     "",
   ];
   out.push(
-    "| sessions | calls | throughput (calls/s) | p50 ms | p99 ms | errors | server RSS before → after (MB) | MB per session |",
-    "|---|---|---|---|---|---|---|---|",
+    "| tool | sessions | calls | throughput (calls/s) | p50 ms | p99 ms | errors | server RSS before → after connecting (MB) | MB per session |",
+    "|---|---|---|---|---|---|---|---|---|",
   );
   // Warm-up: region discovery, tsx compilation, JIT.
   const warm = await connect(url);
   await warm.callTool({ name: "get_issue", arguments: { issue: issues[0] } });
+  await warm.callTool({ name: "analyze_root_cause", arguments: { issue: issues[0] } });
   await warm.close();
 
-  for (const n of LEVELS) {
+  const level = async (tool: string, n: number, calls: number) => {
     const before = rssOf(pid);
     const clients = await Promise.all(Array.from({ length: n }, () => connect(url)));
     const afterConnect = rssOf(pid);
     const times: number[] = [];
     let errors = 0;
+    let firstError: string | null = null;
     const started = performance.now();
     await Promise.all(
       clients.map(async (client, i) => {
-        for (let c = 0; c < CALLS_PER_SESSION; c++) {
+        for (let c = 0; c < calls; c++) {
           const t = performance.now();
           try {
             const r = await client.callTool({
-              name: "get_issue",
+              name: tool,
               arguments: { issue: issues[(i + c) % issues.length] },
             });
-            if (r.isError) errors++;
-          } catch {
+            if (r.isError) {
+              errors++;
+              firstError ??= JSON.stringify(r.content).slice(0, 300);
+            }
+          } catch (error) {
             errors++;
+            firstError ??= String(error).slice(0, 300);
           }
           times.push(performance.now() - t);
         }
@@ -92,24 +116,34 @@ async function main(): Promise<void> {
     );
     const seconds = (performance.now() - started) / 1000;
     out.push(
-      `| ${n} | ${times.length} | ${(times.length / seconds).toFixed(0)} | ${pct(times, 0.5).toFixed(0)} | ${pct(times, 0.99).toFixed(0)} | ${errors} | ${before.toFixed(0)} → ${afterConnect.toFixed(0)} | ${((afterConnect - before) / n).toFixed(2)} |`,
+      `| ${tool} | ${n} | ${times.length} | ${(times.length / seconds).toFixed(0)} | ${pct(times, 0.5).toFixed(0)} | ${pct(times, 0.99).toFixed(0)} | ${errors} | ${before.toFixed(0)} → ${afterConnect.toFixed(0)} | ${((afterConnect - before) / n).toFixed(2)} |`,
     );
+    if (firstError) process.stderr.write(`${tool} × ${n} sessions, first error: ${firstError}\n`);
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-  }
+  };
+  for (const n of LEVELS) await level("get_issue", n, CALLS_PER_SESSION);
+  for (const n of LEVELS) await level("analyze_root_cause", n, 1);
 
   // Steady state: many calls over a few sessions; memory should level off, not climb.
   const steady = await Promise.all(Array.from({ length: 20 }, () => connect(url)));
   const samples: number[] = [];
-  let done = 0;
+  const heap: number[] = [];
+  let started = 0;
+  let finished = 0;
+  let steadyErrors = 0;
   const steadyStart = performance.now();
   await Promise.all(
     steady.map(async (client, i) => {
-      while (done < STEADY_CALLS) {
-        done++;
-        await client
-          .callTool({ name: "get_issue", arguments: { issue: issues[(i + done) % issues.length] } })
-          .catch(() => undefined);
-        if (done % 1000 === 0) samples.push(rssOf(pid));
+      while (started < STEADY_CALLS) {
+        started++;
+        const r = await client
+          .callTool({ name: "get_issue", arguments: { issue: issues[(i + started) % issues.length] } })
+          .catch(() => null);
+        if (!r || r.isError) steadyErrors++;
+        if (++finished % 1000 === 0) {
+          samples.push(rssOf(pid));
+          heap.push((await health()).memory.heap_used_mb);
+        }
       }
     }),
   );
@@ -117,16 +151,14 @@ async function main(): Promise<void> {
   await Promise.all(steady.map((c) => c.close().catch(() => undefined)));
   out.push(
     "",
-    `Steady state: ${STEADY_CALLS} calls over 20 sessions in ${steadySeconds.toFixed(1)} s (${(STEADY_CALLS / steadySeconds).toFixed(0)} calls/s); server RSS every 1,000 calls (MB): ${samples.map((s) => s.toFixed(0)).join(", ")}`,
+    `Steady state: ${STEADY_CALLS} calls over 20 sessions in ${steadySeconds.toFixed(1)} s (${(STEADY_CALLS / steadySeconds).toFixed(0)} calls/s, ${steadyErrors} errors); server RSS every 1,000 calls (MB): ${samples.map((s) => s.toFixed(0)).join(", ")}; V8 heap in use (MB): ${heap.join(", ")}`,
   );
 
-  // Idle expiry: sessions that go quiet are closed by the reaper (sessionIdleMinutes 0.05 = 3 s here).
+  // Idle expiry: sessions that go quiet are closed by the reaper (30 s here).
   const idle = await Promise.all(Array.from({ length: 10 }, () => connect(url)));
-  const health = async () =>
-    (await (await fetch(url.replace(/\/mcp$/, "/healthz"))).json()) as { sessions: number };
   const open = (await health()).sessions;
-  await new Promise((r) => setTimeout(r, 5_000));
-  out.push(`Idle expiry: ${open} sessions open → ${(await health()).sessions} after 5 s idle (limit 3 s).`);
+  await new Promise((r) => setTimeout(r, 38_000));
+  out.push(`Idle expiry: ${open} sessions open → ${(await health()).sessions} after 38 s idle (limit 30 s).`);
   await Promise.all(idle.map((c) => c.close().catch(() => undefined)));
 
   // Isolation: one session waits on a slow upstream call (3 s); the others keep their latency.

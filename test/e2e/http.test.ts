@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -182,5 +185,28 @@ describe("binding beyond loopback", () => {
       req.end(JSON.stringify(INIT));
     });
     expect(status).toBe(403);
+  });
+});
+
+describe("idle sessions", () => {
+  it("closes a session that goes quiet, but never one that is waiting for a tool call", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "autofix-idle-"));
+    const config = join(dir, "autofix.json");
+    writeFileSync(config, JSON.stringify({ http: { sessionIdleMinutes: 0.02 } })); // 1.2 s
+    const base = (await startHttp([], { AUTOFIX_CONFIG: config })).replace(/\/mcp$/, "");
+    const sessions = async () =>
+      ((await (await fetch(`${base}/healthz`)).json()) as { sessions: number }).sessions;
+
+    const quiet = await connectClient(`${base}/mcp`);
+    const busy = await connectClient(`${base}/mcp`);
+    expect(await sessions()).toBe(2);
+    // The busy session's call waits 3 s on Sentry: longer than the idle limit.
+    sandbox.fail({ match: /\/issues\/KINDS-MSG\/$/, kind: "slow", delayMs: 3_000, times: 1 });
+    const call = await busy.callTool({ name: "get_issue", arguments: { issue: "KINDS-MSG" } });
+    expect(call.isError).toBeFalsy();
+    expect(await sessions()).toBe(1);
+    await expect(quiet.listTools()).rejects.toThrow(/Session not found|404/);
+    await busy.close();
+    await quiet.close().catch(() => undefined);
   });
 });
