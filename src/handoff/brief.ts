@@ -1,4 +1,4 @@
-import { dataBlock } from "../format/markdown.ts";
+import { data, dataBlock } from "../format/markdown.ts";
 import type { RootCauseOutput } from "../format/root-cause.ts";
 import type { SolutionOutput } from "../format/solution.ts";
 import type { EvidenceRecord } from "../store/types.ts";
@@ -69,11 +69,9 @@ function compose(input: BriefInput, level: number): string {
   const cite = (ids: string[]) =>
     level >= 2
       ? ids.map((id) => `\`${id}\``).join(", ")
-      : ids.map((id) => `\`${id}\` ${evidenceById.get(id)?.summary ?? ""}`.trim()).join("; ");
+      : ids.map((id) => `\`${id}\` ${data(evidenceById.get(id)?.summary, 160)}`).join("; ");
   const out: string[] = [];
-  out.push(
-    `# ${input.codeGeneration ? "Fix" : "Report"} ${input.shortId}: ${input.title.replace(/\s+/g, " ").slice(0, 160)}`,
-  );
+  out.push(`# ${input.codeGeneration ? "Fix" : "Report"} ${input.shortId}: ${data(input.title, 160)}`);
   out.push(
     input.codeGeneration
       ? "You are implementing a fix for a production error. The root cause and plan below come from autofix-mcp; verify them in the code before changing it."

@@ -1,6 +1,7 @@
 import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel } from "../../analysis/exception-chain.ts";
 import { breadcrumbText } from "../../format/event-sections.ts";
+import { data } from "../../format/markdown.ts";
 import type { Signals } from "../gather.ts";
 import type { Candidate } from "./candidates.ts";
 import type { SuspectCommit } from "./history.ts";
@@ -89,7 +90,7 @@ export function concentrations(signals: Signals, evidence: EvidenceSet): Array<{
       ].includes(t.key)
     )
       continue;
-    const text = `${t.key} ${top.value} (${Math.round(share * 100)}% of events)`;
+    const text = `${t.key} ${data(top.value, 120)} (${Math.round(share * 100)}% of events)`;
     out.push({
       id: evidence.add(`tag:${t.key}`, "tag", text, { key: t.key, top: t.topValues.slice(0, 5), total }),
       text,
@@ -125,7 +126,7 @@ export function causalChain(ctx: Context): ChainStep[] {
   );
   if (culprit) {
     add(
-      `Commit ${culprit.sha.slice(0, 12)} ("${culprit.subject ?? ""}", ${culprit.author ?? "?"}, ${culprit.date?.slice(0, 10) ?? "?"}) changed ${culprit.path}${top?.function ? `, including ${top.function}` : ""}.`,
+      `Commit ${culprit.sha.slice(0, 12)} (${data(culprit.subject, 120)}, ${culprit.author ?? "?"}, ${culprit.date?.slice(0, 10) ?? "?"}) changed ${culprit.path}${top?.function ? `, including ${data(top.function, 80)}` : ""}.`,
       [culprit.evidence],
     );
   }
@@ -146,24 +147,36 @@ export function causalChain(ctx: Context): ChainStep[] {
   }
   if (top?.source === "one_hop")
     add(
-      `${top.function} (${top.path}) produces the value the failing line reads; it is not on the stack because it had already returned.`,
+      `${data(top.function, 80)} (${top.path}) produces the value the failing line reads; it is not on the stack because it had already returned.`,
       top.evidence.filter((e) => e.startsWith("code:")),
     );
   if (top?.source === "profile" || top?.source === "span") {
     if (signals.event.occurrence)
       add(
-        `${signals.event.occurrence.issueTitle ?? "A performance detector"} flagged ${signals.event.title ?? "the transaction"}.`,
+        `${signals.event.occurrence.issueTitle ? data(signals.event.occurrence.issueTitle, 120) : "A performance detector"} flagged ${signals.event.title ? data(signals.event.title, 120) : "the transaction"}.`,
         ["occurrence"],
       );
     add(
-      `${top.function ?? top.path ?? "This code"} is where the time goes: ${top.reasons[0] ?? ""}.`,
+      `${top.function ? data(top.function, 80) : (top.path ?? "This code")} is where the time goes: ${top.reasons[0] ?? ""}.`,
       top.evidence,
     );
   }
 
   const lead = collectLeadUp(signals, evidence);
-  for (const id of lead.logs) add(`Before the error, ${evidence.get(id)!.summary}.`, [id]);
-  for (const id of lead.crumbs) add(`Breadcrumb before the error: ${evidence.get(id)!.summary}.`, [id]);
+  for (const id of lead.logs) {
+    const l = evidence.get(id)!.data as { project?: string | null; severity?: string; message?: string };
+    add(
+      `Before the error, ${l.project ?? "a service"} logged ${l.severity ?? "a line"}: ${data(l.message)}.`,
+      [id],
+    );
+  }
+  for (const id of lead.crumbs) {
+    const b = evidence.get(id)!.data as Parameters<typeof breadcrumbText>[0];
+    add(
+      `Breadcrumb before the error (${b.category ?? b.type ?? "breadcrumb"}, ${b.level ?? "?"}): ${data(breadcrumbText(b))}.`,
+      [id],
+    );
+  }
 
   if (ctx.crossService) {
     for (const r of signals.related.filter((x) => x.view)) {
@@ -175,7 +188,7 @@ export function causalChain(ctx: Context): ChainStep[] {
       );
       const frame = top && top.source === "other_service" ? top.evidence[0] : null;
       add(
-        `${r.ref.project} failed while handling the request: ${r.ref.title ?? "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}${top?.source === "other_service" ? ` in ${top.function} (${top.path}:${top.line})` : ""}.`,
+        `${r.ref.project} failed while handling the request: ${r.ref.title ? data(r.ref.title, 160) : "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}${top?.source === "other_service" ? ` in ${data(top.function, 80)} (${top.path}:${top.line})` : ""}.`,
         [id, frame],
       );
     }
@@ -200,9 +213,9 @@ export function causalChain(ctx: Context): ChainStep[] {
       ? (evidence.get(mainFrame)?.data as { code?: string | null } | undefined)?.code
       : null;
     const at = site
-      ? ` in ${site.function} (${site.path}${site.line ? `:${site.line}` : ""})${code ? `: \`${code}\`` : ""}`
+      ? ` in ${data(site.function, 80)} (${site.path}${site.line ? `:${site.line}` : ""})${code ? `: ${data(code, 160)}` : ""}`
       : "";
-    add(`${exceptionLabel(origin.exception)} was raised${at}.`, [exId, mainFrame]);
+    add(`${data(exceptionLabel(origin.exception))} was raised${at}.`, [exId, mainFrame]);
     const raised = signals.main.chain.raised;
     if (raised && raised !== origin) {
       const rid = evidence.add(
@@ -211,7 +224,7 @@ export function causalChain(ctx: Context): ChainStep[] {
         exceptionLabel(raised.exception),
         { type: raised.exception.type, value: raised.exception.value },
       );
-      add(`It surfaced as ${exceptionLabel(raised.exception)}.`, [rid]);
+      add(`It surfaced as ${data(exceptionLabel(raised.exception))}.`, [rid]);
     }
   }
   const eventId = evidence.add(
@@ -237,7 +250,7 @@ export function causalChain(ctx: Context): ChainStep[] {
 export function summaryOf(ctx: Context): string {
   const { signals, top } = ctx;
   const origin = signals.main.chain.origin;
-  const what = origin ? exceptionLabel(origin.exception) : (signals.event.title ?? signals.issue.title);
+  const what = data(origin ? exceptionLabel(origin.exception) : (signals.event.title ?? signals.issue.title));
   if (ctx.verdict === "third_party") {
     return `${what} is raised inside library code and no application frame is on the stack, so no in-app culprit is named: the cause is in the library, its version, or how it is configured.`;
   }
@@ -245,7 +258,7 @@ export function summaryOf(ctx: Context): string {
     return `${what}: the cause cannot be located — ${ctx.signals.repos.size === 0 ? "no repository is connected for this project" : "no frame or span maps to code in a connected repository"}.`;
   }
   const commit = ctx.commits.find((c) => c.source === "git" && c.score >= 0.6 && c.path === top.path);
-  const where = `${top.function ?? "<unknown function>"} (${top.repo ? `${top.repo}: ` : ""}${top.path}${top.line ? `:${top.line}` : ""})`;
+  const where = `${top.function ? data(top.function, 80) : "an unnamed function"} (${top.repo ? `${top.repo}: ` : ""}${top.path}${top.line ? `:${top.line}` : ""})`;
   const via =
     top.source === "other_service"
       ? ` in another service; ${signals.issue.project.slug} only reported the failed call`
@@ -254,5 +267,5 @@ export function summaryOf(ctx: Context): string {
         : top.source === "one_hop"
           ? ", one call outside the stack: it produced the value the failing line reads"
           : "";
-  return `${what} — most likely caused in ${where}${via}${commit ? `, introduced by ${commit.sha.slice(0, 12)} ("${commit.subject}")` : ""}.`;
+  return `${what} — most likely caused in ${where}${via}${commit ? `, introduced by ${commit.sha.slice(0, 12)} (${data(commit.subject, 120)})` : ""}.`;
 }

@@ -1,3 +1,4 @@
+import { data } from "../../format/markdown.ts";
 import type { RootCauseOutput } from "../../format/root-cause.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
 
@@ -85,14 +86,16 @@ export function buildPlan(
 ): Plan {
   const pattern = classify(rc, exception);
   const top = rc.candidates[0];
-  const where = top ? `${top.function ?? "the code"} (\`${top.path}${top.line ? `:${top.line}` : ""}\`)` : "";
+  const where = top
+    ? `${top.function ? data(top.function, 80) : "the code"} (\`${top.path}${top.line ? `:${top.line}` : ""}\`)`
+    : "";
   const label = exception
     ? `${exception.type ?? "Error"}${exception.value ? `: ${exception.value}` : ""}`
     : rc.issue.title;
   const value = namedValue(exception);
   const commit = rc.suspect_commits.find((c) => top && c.path === top.path && c.score >= 0.5);
   const commitNote = commit
-    ? ` Commit \`${commit.sha.slice(0, 12)}\` ("${commit.subject ?? ""}") introduced it: keep what that change was for while fixing the case it broke.`
+    ? ` Commit \`${commit.sha.slice(0, 12)}\` (${data(commit.subject, 120)}) introduced it: keep what that change was for while fixing the case it broke.`
     : "";
   const throwSite = rc.candidates.find(
     (c) => c.source === "stack" && c !== top && c.reasons.some((r) => r.includes("nearest the throw")),
@@ -126,18 +129,18 @@ export function buildPlan(
       const produced = top?.source === "one_hop";
       step(
         produced
-          ? `Restore the missing ${value ? `\`${value}\`` : "value"} where ${top!.function} produces it`
-          : `Handle the missing ${value ? `\`${value}\`` : "value"} in ${top!.function}`,
+          ? `Restore the missing ${value ? `${data(value, 80)}` : "value"} where ${data(top!.function, 80)} produces it`
+          : `Handle the missing ${value ? `${data(value, 80)}` : "value"} in ${data(top!.function, 80)}`,
         produced
-          ? `${where} builds the value the failing code reads, and no longer includes ${value ? `\`${value}\`` : "the entry it needs"} in some cases (\`${label}\`). Make it return a complete value for every input it accepts, or make the absence explicit in its return type.${commitNote}`
-          : `${where} reads ${value ? `\`${value}\`` : "a value"} that can be missing (\`${label}\`). Decide what should happen when it is absent — reject the input with a clear domain error, or use an explicit, documented fallback — and implement that at this point rather than letting the ${exception?.type ?? "error"} escape.${commitNote}`,
+          ? `${where} builds the value the failing code reads, and no longer includes ${value ? `${data(value, 80)}` : "the entry it needs"} in some cases (${data(label)}). Make it return a complete value for every input it accepts, or make the absence explicit in its return type.${commitNote}`
+          : `${where} reads ${value ? `${data(value, 80)}` : "a value"} that can be missing (${data(label)}). Decide what should happen when it is absent — reject the input with a clear domain error, or use an explicit, documented fallback — and implement that at this point rather than letting the ${exception?.type ?? "error"} escape.${commitNote}`,
         [top!.path],
         topEvidence,
       );
       if (throwSite?.path) {
         step(
-          `Fail clearly at ${throwSite.function}`,
-          `Where the error surfaced (${throwSite.function}, \`${throwSite.path}${throwSite.line ? `:${throwSite.line}` : ""}\`), check for the missing ${value ? `\`${value}\`` : "value"} and raise an error that names the record and the missing field, so a future gap is diagnosable from the message alone.`,
+          `Fail clearly at ${data(throwSite.function, 80)}`,
+          `Where the error surfaced (${data(throwSite.function, 80)}, \`${throwSite.path}${throwSite.line ? `:${throwSite.line}` : ""}\`), check for the missing ${value ? `${data(value, 80)}` : "value"} and raise an error that names the record and the missing field, so a future gap is diagnosable from the message alone.`,
           [throwSite.path],
           throwSite.evidence,
           throwSite.repo,
@@ -145,11 +148,11 @@ export function buildPlan(
       }
       testFor(
         top!.path,
-        `Regression test for ${top!.function} without ${value ? `\`${value}\`` : "the missing value"}`,
-        `Reproduce the failing input (an entry without ${value ? `\`${value}\`` : "the value"}) and assert the chosen behaviour instead of \`${label}\`.`,
+        `Regression test for ${data(top!.function, 80)} without ${value ? `${data(value, 80)}` : "the missing value"}`,
+        `Reproduce the failing input (an entry without ${value ? `${data(value, 80)}` : "the value"}) and assert the chosen behaviour instead of ${data(label)}.`,
       );
       avoid.push(
-        `Don't wrap the failing line in a blanket try/except or \`?.\` that turns ${value ? `a missing \`${value}\`` : "the missing value"} into a silent wrong result.`,
+        `Don't wrap the failing line in a blanket try/except or \`?.\` that turns ${value ? `a missing ${data(value, 80)}` : "the missing value"} into a silent wrong result.`,
       );
       avoid.push("Don't add a default that hides bad data without logging it.");
       break;
@@ -158,18 +161,18 @@ export function buildPlan(
       const local = rc.candidates.find((c) => c.source === "stack");
       const downstream = rc.related_issues[0];
       const theirs = downstream?.title
-        ? ` — ${downstream.short_id ?? downstream.project}: \`${downstream.title}\``
+        ? ` — ${downstream.short_id ?? downstream.project}: ${data(downstream.title, 160)}`
         : "";
       step(
-        `Fix ${top!.function} in ${top!.repo ?? "the downstream service"}`,
-        `The request failed in the other service: ${where} in ${top!.repo} raised the error behind the failed call${theirs}; this issue (\`${label}\`) is its symptom. Fix it there, handling the input that made it fail.${commitNote}`,
+        `Fix ${data(top!.function, 80)} in ${top!.repo ?? "the downstream service"}`,
+        `The request failed in the other service: ${where} in ${top!.repo} raised the error behind the failed call${theirs}; this issue (${data(label)}) is its symptom. Fix it there, handling the input that made it fail.${commitNote}`,
         [top!.path],
         topEvidence,
       );
       if (local?.path) {
         step(
-          `Surface the downstream failure clearly in ${local.function}`,
-          `${local.function} (\`${local.path}\`) only reported the failed call. Map the 5xx to a user-facing error with a request ID; do not retry non-idempotent requests blindly.`,
+          `Surface the downstream failure clearly in ${data(local.function, 80)}`,
+          `${data(local.function, 80)} (\`${local.path}\`) only reported the failed call. Map the 5xx to a user-facing error with a request ID; do not retry non-idempotent requests blindly.`,
           [local.path],
           local.evidence,
           local.repo,
@@ -177,13 +180,13 @@ export function buildPlan(
       }
       testFor(
         top!.path,
-        `Regression test for ${top!.function}`,
+        `Regression test for ${data(top!.function, 80)}`,
         "Call it with the input from the failing request and assert a correct response instead of a 5xx.",
       );
       if (local?.path)
         testFor(
           local.path,
-          `Client test: ${local.function} on a 5xx`,
+          `Client test: ${data(local.function, 80)} on a 5xx`,
           "Stub the downstream call with a 500 and assert the user sees a clear error and nothing is retried blindly.",
         );
       avoid.push(
@@ -201,14 +204,14 @@ export function buildPlan(
       );
       const query = (span?.data as { description?: string } | undefined)?.description;
       step(
-        `Make ${top!.function} fast enough for the caller's budget`,
-        `${where} is where the time goes inside the call that timed out${query ? `: \`${query.slice(0, 200)}\`` : ""}. Check its query plan (EXPLAIN), add the missing index or batch the work, and measure it against the caller's timeout.${commitNote}`,
+        `Make ${data(top!.function, 80)} fast enough for the caller's budget`,
+        `${where} is where the time goes inside the call that timed out${query ? `: ${data(query, 200)}` : ""}. Check its query plan (EXPLAIN), add the missing index or batch the work, and measure it against the caller's timeout.${commitNote}`,
         [top!.path],
         topEvidence,
       );
       if (local?.path) {
         step(
-          `Bound the caller's wait in ${local.function}`,
+          `Bound the caller's wait in ${data(local.function, 80)}`,
           `In \`${local.path}\`, keep a timeout below the user's budget and retry only idempotent reads, with backoff; report a timeout as such.`,
           [local.path],
           local.evidence,
@@ -217,7 +220,7 @@ export function buildPlan(
       }
       testFor(
         top!.path,
-        `Performance regression test for ${top!.function}`,
+        `Performance regression test for ${data(top!.function, 80)}`,
         "With a realistic amount of data, assert the query count or plan (no sequential scan) rather than wall time.",
       );
       avoid.push("Don't just raise the client timeout: the slow query stays slow and ties up workers.");
@@ -226,14 +229,14 @@ export function buildPlan(
     case "n_plus_one": {
       const occurrence = evidence.find((e) => e.kind === "occurrence");
       step(
-        `Batch the per-item queries in ${top!.function}`,
+        `Batch the per-item queries in ${data(top!.function, 80)}`,
         `${where} issues one query per item${occurrence ? ` (${occurrence.summary})` : ""}. Load the related rows for all items in one query (\`WHERE … IN (…)\`, a join, or the ORM's prefetch/eager loading) and map them in memory.${commitNote}`,
         [top!.path],
         [...topEvidence, ...(occurrence ? [occurrence.id] : [])],
       );
       testFor(
         top!.path,
-        `Query-count test for ${top!.function}`,
+        `Query-count test for ${data(top!.function, 80)}`,
         "Assert the number of queries stays constant as the number of items grows (e.g. 1 vs 20 items).",
       );
       avoid.push("Don't hide the N+1 behind a per-item cache; fix the access pattern.");
@@ -242,7 +245,7 @@ export function buildPlan(
     case "library": {
       step(
         "Find what the application hands to the library",
-        `Every frame of \`${label}\` is library code. Check the library's version and the input the application passes it; upgrade, pin, or validate that input before the call.`,
+        `Every frame of ${data(label)} is library code. Check the library's version and the input the application passes it; upgrade, pin, or validate that input before the call.`,
         [],
         rc.causal_chain.flatMap((s) => s.evidence),
       );
@@ -266,15 +269,15 @@ export function buildPlan(
     }
     default: {
       step(
-        `Correct the logic in ${top!.function}`,
-        `${where} raised \`${label}\`. Fix the condition that leads there.${commitNote}`,
+        `Correct the logic in ${data(top!.function, 80)}`,
+        `${where} raised ${data(label)}. Fix the condition that leads there.${commitNote}`,
         [top!.path],
         topEvidence,
       );
       testFor(
         top!.path,
-        `Regression test for ${top!.function}`,
-        `Reproduce the failing input and assert the correct result instead of \`${label}\`.`,
+        `Regression test for ${data(top!.function, 80)}`,
+        `Reproduce the failing input and assert the correct result instead of ${data(label)}.`,
       );
       avoid.push("Don't suppress the exception to make the symptom go away.");
     }
