@@ -164,7 +164,8 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
     await transport.handleRequest(req, res, body);
   };
 
-  const httpServer: Server = createHttpServer((req, res) => {
+  // Headers are capped at 16 KiB (a 431 beyond), bodies at http.maxBodyBytes (a 413).
+  const httpServer: Server = createHttpServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     handler(req, res).catch((error) => {
       log.error("http request failed", { error });
       if (!res.headersSent) rpcError(res, 500, -32603, "Internal error");

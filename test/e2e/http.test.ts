@@ -113,6 +113,12 @@ describe("the CLI over Streamable HTTP", () => {
       body: JSON.stringify({ ...INIT, pad: "x".repeat(2 * 1024 * 1024) }),
     });
     expect(big.status).toBe(413);
+    const hugeHeader = await fetch(url, {
+      method: "POST",
+      headers: { ...auth, "x-padding": "x".repeat(32 * 1024) },
+      body: JSON.stringify(INIT),
+    });
+    expect(hugeHeader.status).toBe(431);
     const junk = await fetch(url, { method: "POST", headers: auth, body: "{not json" });
     expect(junk.status).toBe(400);
     expect(((await junk.json()) as any).error.code).toBe(-32700);
