@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { DEMO, demoScenario } from "../../src/sandbox/demo/index.ts";
@@ -19,6 +20,7 @@ const LEVELS = (process.env.LOAD_SESSIONS ?? "10,100,500").split(",").map(Number
 const CALLS_PER_SESSION = Number(process.env.LOAD_CALLS ?? 4);
 const STEADY_CALLS = Number(process.env.LOAD_STEADY_CALLS ?? 10_000);
 
+const GC_HOOK = pathToFileURL(join(import.meta.dirname, "gc-on-signal.mjs")).href;
 const rssOf = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 const pct = (xs: number[], p: number) => {
@@ -55,8 +57,9 @@ async function main(): Promise<void> {
     SENTRY_ACCESS_TOKEN: "sandbox-token",
     SENTRY_ORG: "acme",
     AUTOFIX_CONFIG: configPath,
-    // e.g. LOAD_NODE_OPTIONS="--import ./profile-hook.mjs" to profile the server under load.
-    ...(process.env.LOAD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.LOAD_NODE_OPTIONS } : {}),
+    // SIGUSR2 → a full GC, so the steady-state heap samples show live memory. LOAD_NODE_OPTIONS adds more
+    // (e.g. an --import that starts the inspector's profiler).
+    NODE_OPTIONS: `--expose-gc --import ${GC_HOOK} ${process.env.LOAD_NODE_OPTIONS ?? ""}`.trim(),
   });
   const url = (await server.waitForStderr(/listening on (http:\/\/\S+)/))[1]!;
   const pid = server.child.pid!;
@@ -141,6 +144,8 @@ async function main(): Promise<void> {
           .catch(() => null);
         if (!r || r.isError) steadyErrors++;
         if (++finished % 1000 === 0) {
+          process.kill(pid, "SIGUSR2");
+          await new Promise((r) => setTimeout(r, 100));
           samples.push(rssOf(pid));
           heap.push((await health()).memory.heap_used_mb);
         }
@@ -151,7 +156,7 @@ async function main(): Promise<void> {
   await Promise.all(steady.map((c) => c.close().catch(() => undefined)));
   out.push(
     "",
-    `Steady state: ${STEADY_CALLS} calls over 20 sessions in ${steadySeconds.toFixed(1)} s (${(STEADY_CALLS / steadySeconds).toFixed(0)} calls/s, ${steadyErrors} errors); server RSS every 1,000 calls (MB): ${samples.map((s) => s.toFixed(0)).join(", ")}; V8 heap in use (MB): ${heap.join(", ")}`,
+    `Steady state: ${STEADY_CALLS} calls over 20 sessions in ${steadySeconds.toFixed(1)} s (${(STEADY_CALLS / steadySeconds).toFixed(0)} calls/s, ${steadyErrors} errors); server RSS every 1,000 calls (MB): ${samples.map((s) => s.toFixed(0)).join(", ")}; V8 heap in use after a full GC (MB): ${heap.join(", ")}`,
   );
 
   // Idle expiry: sessions that go quiet are closed by the reaper (30 s here).
