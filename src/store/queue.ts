@@ -196,6 +196,15 @@ export class JobQueue {
     );
   }
 
+  /** Makes a waiting job due now (an agent reported back, so its tracking step need not wait for the poll). */
+  wake(id: string): boolean {
+    return (
+      this.db
+        .prepare("UPDATE jobs SET next_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'")
+        .run(this.iso(), this.iso(), id).changes === 1
+    );
+  }
+
   /** A failed attempt: retry with exponential backoff, or dead-letter after `maxAttempts`. */
   fail(id: string, owner: string, error: string, maxAttempts: number): JobState | null {
     const job = this.get(id);

@@ -25,7 +25,7 @@ export async function handleWebhook(
   const raw = await readRaw(req, maxBytes);
   if (raw === null) return reply(res, 413, { error: `body over ${maxBytes} bytes` });
   if (kind === "sentry") return sentry(ctx, worker, req, res, raw);
-  if (kind === "cursor" || kind === "webhook") return agent(ctx, kind, req, res, raw);
+  if (kind === "cursor" || kind === "webhook") return agent(ctx, worker, kind, req, res, raw);
   return reply(res, 404, {
     error: `no webhook endpoint "${kind}"`,
     endpoints: ["/webhooks/sentry", "/webhooks/cursor", "/webhooks/webhook"],
@@ -93,6 +93,7 @@ function sentry(ctx: Context, worker: Worker | null, req: IncomingMessage, res: 
 
 function agent(
   ctx: Context,
+  worker: Worker | null,
   kind: "cursor" | "webhook",
   req: IncomingMessage,
   res: ServerResponse,
@@ -128,6 +129,9 @@ function agent(
     status: callback.state.status,
     pr: callback.state.prUrl,
   });
+  // A finished agent closes its job now rather than at the next status poll.
+  const finished = callback.state.status === "completed" || callback.state.status === "failed";
+  if (finished && dispatch.jobId && queue.wake(dispatch.jobId)) worker?.kick();
   return reply(res, 200, { status: "recorded" });
 }
 

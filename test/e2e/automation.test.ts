@@ -111,7 +111,13 @@ describe("background handoff over HTTP", () => {
     } finally {
       await client.close();
     }
-    await new Promise((r) => setTimeout(r, 300));
+    // The callback closes the job at once (the status poll is every 30 s).
+    const done = await waitFor(
+      "the job to finish",
+      () => jobsOf(server.dbPath).find((j) => j.id === job.id && j.state === "done"),
+      5_000,
+    );
+    expect(done.reason).toContain(prUrl);
     expect(cursor.launches).toHaveLength(1);
     expect(readStore(server.dbPath, (db) => db.prepare("SELECT count(*) AS n FROM runs").get())).toEqual({
       n: 1,
