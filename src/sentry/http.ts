@@ -1,6 +1,7 @@
 import { Agent, request as undiciRequest } from "undici";
 import { AppError, duration, NotFoundError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { SharedFlights, Slots } from "./concurrency.ts";
 
 /**
  * HTTP to Sentry: bearer auth, per-request timeout, retries with backoff on 5xx/timeouts/resets, waiting out
@@ -50,20 +51,13 @@ const RETRYABLE_CODES = new Set([
   "UND_ERR_BODY_TIMEOUT",
 ]);
 
-interface Flight {
-  promise: Promise<SentryResponse>;
-  controller: AbortController;
-  waiters: number;
-}
-
 export class SentryHttp {
   /** Requests sent, retries included; the bench reads it. */
   requestCount = 0;
   private readonly opts: Required<Omit<SentryHttpOptions, "token">> & { token: string | null };
   private readonly agent: Agent;
-  private active = 0;
-  private readonly waiters: Array<() => void> = [];
-  private readonly inflight = new Map<string, Flight>();
+  private readonly slots: Slots;
+  private readonly flights = new SharedFlights<SentryResponse>();
   private pausedUntil = 0;
 
   constructor(options: SentryHttpOptions) {
@@ -77,6 +71,7 @@ export class SentryHttp {
       ...options,
     };
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: this.opts.maxConcurrency * 2 });
+    this.slots = new Slots(this.opts.maxConcurrency);
   }
 
   async close(): Promise<void> {
@@ -85,61 +80,13 @@ export class SentryHttp {
 
   async request(url: string, options: RequestOptions = {}): Promise<SentryResponse> {
     if ((options.method ?? "GET") !== "GET") return this.limited(url, options);
-    return this.shared(url, options.signal);
+    // Identical GETs in flight at the same time share one upstream request: when many sessions look at
+    // the same incident, Sentry sees each URL once.
+    return this.flights.join(url, options.signal, (signal) => this.limited(url, { signal }));
   }
 
-  /**
-   * Identical GETs in flight at the same time share one upstream request: when many sessions look at the
-   * same incident, Sentry sees each URL once. The shared request is cancelled only when every caller
-   * waiting for it has gone.
-   */
-  private shared(url: string, signal?: AbortSignal): Promise<SentryResponse> {
-    let flight = this.inflight.get(url);
-    if (!flight) {
-      const controller = new AbortController();
-      const created: Flight = {
-        controller,
-        waiters: 0,
-        promise: this.limited(url, { signal: controller.signal }).finally(() => {
-          if (this.inflight.get(url) === created) this.inflight.delete(url);
-        }),
-      };
-      flight = created;
-      this.inflight.set(url, flight);
-    }
-    const f = flight;
-    f.waiters++;
-    if (!signal) return f.promise;
-    if (signal.aborted) {
-      if (--f.waiters === 0) f.controller.abort(signal.reason);
-      return Promise.reject(signal.reason ?? new Error("aborted"));
-    }
-    return new Promise<SentryResponse>((resolve, reject) => {
-      const onAbort = () => {
-        if (--f.waiters === 0) f.controller.abort(signal.reason);
-        reject(signal.reason ?? new Error("aborted"));
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      f.promise.then(
-        (res) => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(res);
-        },
-        (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      );
-    });
-  }
-
-  private async limited(url: string, options: RequestOptions): Promise<SentryResponse> {
-    await this.acquire(options.signal);
-    try {
-      return await this.withRetries(url, options);
-    } finally {
-      this.release();
-    }
+  private limited(url: string, options: RequestOptions): Promise<SentryResponse> {
+    return this.slots.run(options.signal, () => this.withRetries(url, options));
   }
 
   /** A fetch for `@sentry/api`'s generated calls, so they share retries, limits and error typing. */
@@ -276,34 +223,6 @@ export class SentryHttp {
   private async waitForWindow(signal?: AbortSignal): Promise<void> {
     const wait = this.pausedUntil - this.opts.now();
     if (wait > 0) await this.opts.sleep(Math.min(wait, this.opts.maxRateLimitWaitMs), signal);
-  }
-
-  /** A slot under the concurrency cap. A released slot passes straight to the next waiter (FIFO). */
-  private async acquire(signal?: AbortSignal): Promise<void> {
-    if (this.active < this.opts.maxConcurrency && this.waiters.length === 0) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const wake = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      // A caller that gives up leaves the queue, so it never swallows a slot meant for someone waiting.
-      const onAbort = () => {
-        const i = this.waiters.indexOf(wake);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal?.reason ?? new Error("aborted"));
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiters.push(wake);
-    });
-  }
-
-  private release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.active--;
   }
 
   private networkError(url: string, code: string, error: unknown): AppError {

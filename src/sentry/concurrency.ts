@@ -1,0 +1,105 @@
+/**
+ * The two ways the Sentry client shares upstream capacity between sessions: a FIFO cap on requests in
+ * flight, and one upstream request for identical GETs that overlap in time.
+ */
+
+/** At most `max` holders at once; a released slot passes straight to the next waiter, in order. */
+export class Slots {
+  private active = 0;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(private readonly max: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<void> {
+    if (this.active < this.max && this.waiters.length === 0) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      // A caller that gives up leaves the queue, so it never swallows a slot meant for someone waiting.
+      const onAbort = () => {
+        const i = this.waiters.indexOf(wake);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal?.reason ?? new Error("aborted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(wake);
+    });
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  async run<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    await this.acquire(signal);
+    try {
+      return await work();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+interface Flight<T> {
+  promise: Promise<T>;
+  controller: AbortController;
+  waiters: number;
+}
+
+/**
+ * Callers asking for the same key while a request for it is in flight share that request. The shared
+ * request is cancelled only when every caller waiting for it has gone; a finished one is not kept.
+ */
+export class SharedFlights<T> {
+  private readonly flights = new Map<string, Flight<T>>();
+
+  join(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    let flight = this.flights.get(key);
+    if (!flight) {
+      const controller = new AbortController();
+      const created: Flight<T> = {
+        controller,
+        waiters: 0,
+        promise: start(controller.signal).finally(() => {
+          if (this.flights.get(key) === created) this.flights.delete(key);
+        }),
+      };
+      flight = created;
+      this.flights.set(key, flight);
+    }
+    const f = flight;
+    f.waiters++;
+    if (!signal) return f.promise;
+    const leave = () => {
+      if (--f.waiters === 0) f.controller.abort(signal.reason);
+    };
+    if (signal.aborted) {
+      leave();
+      return Promise.reject(signal.reason ?? new Error("aborted"));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        leave();
+        reject(signal.reason ?? new Error("aborted"));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      f.promise.then(
+        (value) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+}
