@@ -15,9 +15,9 @@ import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { prompts } from "../prompts/index.ts";
 import { tools as allTools } from "../tools/index.ts";
-import { clipDeep } from "./analysis/evidence.ts";
 import type { Context } from "./context.ts";
 import { describeError, isAppError } from "./errors.ts";
+import { clipDeep } from "./format/clip.ts";
 import { scrubDeep, scrubText } from "./format/scrub.ts";
 import type { PromptDefinition } from "./prompt.ts";
 import { resources } from "./resources/index.ts";
@@ -54,9 +54,9 @@ export function createServer(context: Context, options: ServerOptions = {}): Mcp
         ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
         annotations: { title: tool.title, ...tool.annotations },
       },
-      // The registry erases each tool's input type; the SDK has already validated input against the schema.
-      ((input: Record<string, unknown>, extra: Extra) =>
-        runTool(tool, input, extra, context, toolNames)) as never,
+      // The SDK's registry only serves tools/list (schemas, annotations); answerToolCalls below replaces
+      // its tools/call handler, so this callback is never reached.
+      answeredElsewhere as never,
     );
   }
   answerToolCalls(server, tools, context, toolNames);
@@ -119,6 +119,10 @@ function answerToolCalls(
     }
     return result;
   });
+}
+
+function answeredElsewhere(): never {
+  throw new Error("tools/call is answered by answerToolCalls, not the SDK's registry.");
 }
 
 function invalidArguments(tool: AnyTool, error: z.ZodError): CallToolResult {

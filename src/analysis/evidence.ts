@@ -1,3 +1,4 @@
+import { clipDeep } from "../format/clip.ts";
 import type { EvidenceRecord } from "../store/types.ts";
 
 /**
@@ -38,29 +39,4 @@ export class EvidenceSet {
  */
 function bounded(value: unknown, depth: number): unknown {
   return clipDeep(value, { text: 2_000, items: 50, depth: 6 }, depth);
-}
-
-/**
- * A copy of a JSON-like value with strings, arrays and nesting cut to the given limits; `longer` allows
- * named fields (e.g. a brief) a longer text.
- */
-export function clipDeep<T>(
-  value: T,
-  limits: { text: number; items: number; depth: number; longer?: Record<string, number> },
-  depth = 0,
-  key = "",
-): T {
-  if (typeof value === "string") {
-    const max = limits.longer?.[key] ?? limits.text;
-    return (value.length > max ? `${value.slice(0, max)}…` : value) as T;
-  }
-  if (value === null || typeof value !== "object") return value;
-  if (depth >= limits.depth) return "…" as T;
-  if (Array.isArray(value))
-    return value.slice(0, limits.items).map((v) => clipDeep(v, limits, depth + 1)) as T;
-  return Object.fromEntries(
-    Object.entries(value)
-      .slice(0, limits.items)
-      .map(([k, v]) => [k, clipDeep(v, limits, depth + 1, k)]),
-  ) as T;
 }

@@ -1,5 +1,6 @@
-import { clipDeep, EvidenceSet } from "../../analysis/evidence.ts";
+import { EvidenceSet } from "../../analysis/evidence.ts";
 import { issueKind } from "../../analysis/issue-kind.ts";
+import { clipDeep } from "../../format/clip.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
 import type { Signals } from "../gather.ts";
 import {
