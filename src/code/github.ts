@@ -1,6 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import { AppError, inputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { Expiring } from "./cache.ts";
 import type { TreeIndex } from "./git-parse.ts";
 import { BLAME_QUERY, type BlameResponse } from "./github-blame.ts";
 import { githubError, isStatus } from "./github-errors.ts";
@@ -36,7 +37,7 @@ export class GitHubHost implements CodeHost {
   private readonly octokit: Octokit;
   private readonly now: () => number;
   private branch: Promise<string> | null = null;
-  private readonly refs = new Map<string, { at: number; sha: Promise<string | null>; failed?: boolean }>();
+  private readonly refs: Expiring<string | null>;
   private readonly trees = new Map<string, Promise<TreeIndex>>();
 
   constructor(private readonly options: GitHubHostOptions) {
@@ -45,6 +46,11 @@ export class GitHubHost implements CodeHost {
     this.name = name;
     this.repoName = options.name ?? options.repo;
     this.now = options.now ?? Date.now;
+    this.refs = new Expiring({
+      ttlMs: (ref) => (/^[0-9a-f]{40}$/i.test(ref) ? Number.POSITIVE_INFINITY : REF_TTL_MS),
+      failedTtlMs: FAILED_REF_TTL_MS,
+      now: () => this.now(),
+    });
     const logger = options.logger;
     this.octokit = new Octokit({
       ...(options.token ? { auth: options.token } : {}),
@@ -74,37 +80,25 @@ export class GitHubHost implements CodeHost {
 
   async resolveRef(ref: string, signal?: AbortSignal): Promise<string | null> {
     const r = safeRef(ref);
-    const cached = this.refs.get(r);
-    if (cached) {
-      const age = this.now() - cached.at;
-      if (cached.failed ? age < FAILED_REF_TTL_MS : /^[0-9a-f]{40}$/i.test(r) || age < REF_TTL_MS)
-        return cached.sha;
-    }
-    const sha = this.call(signal, async (request) => {
-      try {
-        const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", {
-          owner: this.owner,
-          repo: this.name,
-          ref: r,
-          headers: { accept: "application/vnd.github.sha" },
-          request,
-        });
-        const text = String(data).trim();
-        return /^[0-9a-f]{40}$/i.test(text) ? text : null;
-      } catch (error) {
-        // 404: no such ref; 422: "No commit found for SHA".
-        if (isStatus(error, 404, 422)) return null;
-        throw error;
-      }
-    });
-    const entry: { at: number; sha: Promise<string | null>; failed?: boolean } = { at: this.now(), sha };
-    // A failure is remembered briefly, so one analysis does not ask again for every file it reads.
-    sha.catch(() => {
-      entry.failed = true;
-      entry.at = this.now();
-    });
-    this.refs.set(r, entry);
-    return sha;
+    return this.refs.get(r, () =>
+      this.call(signal, async (request) => {
+        try {
+          const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", {
+            owner: this.owner,
+            repo: this.name,
+            ref: r,
+            headers: { accept: "application/vnd.github.sha" },
+            request,
+          });
+          const text = String(data).trim();
+          return /^[0-9a-f]{40}$/i.test(text) ? text : null;
+        } catch (error) {
+          // 404: no such ref; 422: "No commit found for SHA".
+          if (isStatus(error, 404, 422)) return null;
+          throw error;
+        }
+      }),
+    );
   }
 
   async listFiles(ref?: string, signal?: AbortSignal): Promise<string[]> {

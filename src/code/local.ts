@@ -1,6 +1,7 @@
 import { readFile, readlink, realpath } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { inputError } from "../errors.ts";
+import { Lru } from "./cache.ts";
 import { git, gitOk } from "./git.ts";
 import {
   LOG_FORMAT,
@@ -227,29 +228,4 @@ function tooLarge(p: string) {
 /** GitHub omits patches it considers too large; do the same so both hosts answer alike. */
 function capPatch(patch: string | null): string | null {
   return patch !== null && patch.length > 100_000 ? null : patch;
-}
-
-/** A small least-recently-used map. */
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-
-  delete(key: string): void {
-    this.map.delete(key);
-  }
 }

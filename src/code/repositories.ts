@@ -5,6 +5,7 @@ import { configError, inputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { SentryClient } from "../sentry/client.ts";
 import { isRepositoryAllowed } from "./allowlist.ts";
+import { Expiring } from "./cache.ts";
 import { type CodeMapping, fetchCodeMappings } from "./code-mappings.ts";
 import { GitHubHost } from "./github.ts";
 import { LocalGitHost } from "./local.ts";
@@ -49,11 +50,17 @@ const FAILED_MAPPINGS_TTL_MS = 30_000;
 export class RepositoryRegistry {
   private readonly configured: Repository[];
   private readonly discovered = new Map<string, Repository>();
-  private readonly mappings = new Map<string, { at: number; rows: Promise<CodeMapping[]> }>();
+  private readonly mappings: Expiring<CodeMapping[]>;
   private readonly now: () => number;
 
   constructor(private readonly deps: RegistryDeps) {
     this.now = deps.now ?? Date.now;
+    // A failure is remembered briefly, so one analysis (which maps several services) asks Sentry once.
+    this.mappings = new Expiring({
+      ttlMs: () => MAPPINGS_TTL_MS,
+      failedTtlMs: FAILED_MAPPINGS_TTL_MS,
+      now: () => this.now(),
+    });
     this.configured = deps.config.repositories.map((r) => this.fromConfig(r));
     const cwd = deps.config.workingDirectory;
     if (this.configured.length === 0 && cwd) {
@@ -188,16 +195,7 @@ export class RepositoryRegistry {
 
   /** Sentry's code mappings for the organisation, cached for a few minutes; callers may prefetch them. */
   codeMappings(org: string, signal?: AbortSignal): Promise<CodeMapping[]> {
-    const cached = this.mappings.get(org);
-    if (cached && this.now() - cached.at < MAPPINGS_TTL_MS) return cached.rows;
-    const rows = fetchCodeMappings(this.deps.sentry, org, signal);
-    const entry = { at: this.now(), rows };
-    // A failure is remembered briefly, so one analysis (which maps several services) asks Sentry once.
-    rows.catch(() => {
-      if (this.mappings.get(org) === entry) entry.at = this.now() - MAPPINGS_TTL_MS + FAILED_MAPPINGS_TTL_MS;
-    });
-    this.mappings.set(org, entry);
-    return rows;
+    return this.mappings.get(org, () => fetchCodeMappings(this.deps.sentry, org, signal));
   }
 
   private githubRepository(
