@@ -56,7 +56,9 @@ function thirdParty(segments: string[]): NormalizedPath["thirdParty"] {
   for (const kind of ["node_modules", "site-packages", "dist-packages"] as const) {
     const at = segments.lastIndexOf(kind);
     if (at < 0 || at >= segments.length - 1) continue;
-    const after = segments.slice(at + 1);
+    let after = segments.slice(at + 1);
+    // An installed egg wraps the package in a directory of its own: site-packages/pkg-1.0-py2.7.egg/pkg/…
+    if (/\.egg$/i.test(after[0]!) && after.length > 1) after = after.slice(1);
     const scoped = after[0]!.startsWith("@") && after.length > 2;
     const pkg = scoped ? `${after[0]}/${after[1]}` : after[0]!;
     const rest = after.slice(scoped ? 2 : 1).join("/");

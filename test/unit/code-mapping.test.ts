@@ -67,6 +67,16 @@ const FRAMES: Array<[string, Frame, string | null]> = [
     "services/payments/acme_shared/money.py",
   ],
   [
+    "python own package installed as an egg",
+    frame({
+      filename: "acme_shared/money.py",
+      absPath:
+        "/home/u/.pyenv/versions/2.7.18/lib/python2.7/site-packages/acme_shared-1.4.0-py2.7.egg/acme_shared/money.py",
+      inApp: true,
+    }),
+    "services/payments/acme_shared/money.py",
+  ],
+  [
     "python windows path",
     frame({
       filename: "app\\charges.py",
@@ -231,7 +241,7 @@ describe("frame → file mapping", () => {
     const inApp = FRAMES.filter(([, f]) => f.inApp);
     const hits = inApp.filter(([, f, expected]) => expected !== null && mapFrame(f, FILES).path === expected);
     // Unmapped in-app frames on purpose: compiled dist/ without a source map, a path two apps share, a minified bundle.
-    expect(`${hits.length}/${inApp.length}`).toBe("17/20");
+    expect(`${hits.length}/${inApp.length}`).toBe("18/21");
   });
 
   it("explains why a frame stays unresolved", () => {

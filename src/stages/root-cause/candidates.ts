@@ -9,16 +9,14 @@ import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel, frameLocation } from "../../analysis/exception-chain.ts";
 import { summarizeProfile } from "../../analysis/profile.ts";
 import { isFailingCall, isTimeout } from "../../analysis/trace-walk.ts";
-import { normalizeFramePath } from "../../code/frame-path.ts";
 import type { TraceSpan } from "../../sentry/traces.ts";
 import type { Frame } from "../../sentry/types.ts";
 import type { Signals, StackView } from "../gather.ts";
 
 /**
- * Where the fix might belong, before history is consulted: in-app frames nearest the throw (helpers that
- * only validate or format demoted in favour of their caller), frames of errors other services recorded in
- * the same trace, the downstream span that timed out, the profile's hottest application function, and one
- * call hop outside the stack (the function that produced the value the failing line reads).
+ * Where the fix might belong beyond the stack (stack.ts ranks the frames): the downstream span that timed
+ * out, the profile's hottest application function, and one call hop outside the stack (the function that
+ * produced the value the failing line reads).
  */
 
 export interface Candidate {
@@ -32,12 +30,10 @@ export interface Candidate {
   source: "stack" | "other_service" | "span" | "profile" | "one_hop" | "feedback";
   /** The frame's index among in-app frames, nearest the throw first (stack candidates only). */
   rank?: number;
+  /** A frame in test code: context, never ranked ahead of production code. */
+  test?: boolean;
 }
 
-const HELPER_NAME =
-  /^(_+)?(assert|ensure|check|require|validate|verify|invariant|expect|format|render|to_?str|stringify|serialize|throw|raise|fail|panic|die|error|log|warn|report|wrap|handle_?error|get_?or_?(throw|raise)|must)/i;
-const HELPER_PATH =
-  /(^|\/)(utils?|helpers?|common|errors?|exceptions?|validat\w*|assert\w*|format\w*|logging|logger)(\/|\.|$)/i;
 const FAILED_CALL =
   /status code 5\d\d|\b5\d\d\b|HTTPError|AxiosError|FetchError|bad gateway|service unavailable|timed? ?out|timeout|ETIMEDOUT|ECONNRESET|ECONNREFUSED|deadline exceeded|ReadTimeout|ConnectTimeout|upstream/i;
 
@@ -72,68 +68,6 @@ export function frameEvidence(
       code: line,
       in_app: frame.inApp,
     },
-  );
-}
-
-/** In-app frames of a view nearest the throw, looking through the chain when the origin has none. */
-export function stackCandidates(
-  view: StackView,
-  evidence: EvidenceSet,
-  weight: number,
-  source: Candidate["source"],
-): Candidate[] {
-  const stacks = [view.stack, ...[...view.chain.links].reverse().map((l) => l.stacktrace)].filter(
-    (s) => s !== null,
-  );
-  const stack = stacks.find((s) => s.frames.some((f) => f.inApp)) ?? null;
-  if (!stack) return [];
-  const out: Candidate[] = [];
-  let rank = 0;
-  for (let i = stack.frames.length - 1; i >= 0 && out.length < 6; i--) {
-    const frame = stack.frames[i]!;
-    if (!frame.inApp) continue;
-    const location = view.byFrame.get(frame) ?? null;
-    const path = location?.path ?? null;
-    const id = frameEvidence(evidence, view, frame, i, path);
-    const reasons = [
-      rank === 0 ? "in-app frame nearest the throw site" : `in-app frame ${rank + 1} from the throw site`,
-    ];
-    if (source === "other_service")
-      reasons.unshift(`where ${view.project} failed while serving this request`);
-    if (!path)
-      reasons.push(
-        location?.reason
-          ? `not found in a repository: ${location.reason}`
-          : "not found in a connected repository",
-      );
-    out.push({
-      repo: location?.repo ?? null,
-      path: path ?? normalizeFramePath(frame),
-      line: frame.lineNo,
-      function: frame.function,
-      score: weight * 0.75 ** rank * (path ? 1 : 0.6),
-      reasons,
-      evidence: [id],
-      source,
-      rank,
-    });
-    rank++;
-  }
-  demoteHelper(out);
-  return out;
-}
-
-/** A helper that only validates, formats or throws is rarely where the fix goes: its caller passed the bad value. */
-function demoteHelper(candidates: Candidate[]): void {
-  const [first, caller] = candidates;
-  if (!first || !caller) return;
-  const name = first.function?.split(/[.:#]/).pop() ?? "";
-  if (!HELPER_NAME.test(name) && !HELPER_PATH.test(first.path ?? "")) return;
-  first.score *= 0.5;
-  first.reasons.push("a generic helper: it only checks, formats or raises what its caller passed");
-  caller.score += 0.1;
-  caller.reasons.push(
-    `called the helper ${first.function ?? ""} with the value that failed`.replace("  ", " "),
   );
 }
 

@@ -41,6 +41,8 @@ export async function applyHistory(
   signals: Signals,
   candidates: Candidate[],
   evidence: EvidenceSet,
+  /** How far the history may move a candidate (rank.ts). */
+  scale = 1,
 ): Promise<SuspectCommit[]> {
   const tokens = [...new Set(signals.main.chain.links.flatMap((l) => messageTokens(l.exception.value)))];
   const sentryShas = new Set((signals.suspectCommits ?? []).map((c) => c.sha.toLowerCase()));
@@ -88,21 +90,21 @@ export async function applyHistory(
       c.evidence.push(id);
       const parts: string[] = [];
       if (!changedFile) {
+        // Merely changing the file raises nothing: measured on real crashes, it helped no more than it hurt.
         changedFile = true;
-        c.score += 0.15;
         parts.push(`changed ${c.path}`);
       }
       if (touched && !changedFunction) {
         changedFunction = true;
-        c.score += 0.2;
+        c.score += 0.2 * scale;
         parts.push(`changed ${fnName}`);
       }
       if (token && !mentioned) {
         mentioned = true;
-        c.score += GENERIC_TOKENS.has(token) ? 0.05 : 0.35;
+        c.score += (GENERIC_TOKENS.has(token) ? 0.05 : 0.35) * scale;
         parts.push(`changed lines mentioning '${token}', which the error names`);
       }
-      if (bySentry) c.score += 0.05;
+      if (bySentry) c.score += 0.05 * scale;
       if (parts.length > 0)
         c.reasons.push(
           `commit ${commit.sha.slice(0, 12)} ("${commit.subject}", ${commit.date.slice(0, 10)}) ${parts.join(", ")}`,

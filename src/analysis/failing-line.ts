@@ -1,0 +1,109 @@
+import { enclosingFunction, type Language } from "./code-structure.ts";
+
+/**
+ * What a stack frame's line does, read from the source at the release: does it build an exception without
+ * raising it (a factory, so the raise happened in its caller), and does it sit inside a loop of its
+ * function (where an iteration or evaluation limit is reached).
+ */
+
+const CONSTRUCTS_EXCEPTION = /\bnew\s+[\w.$]*(Exception|Error|Throwable|Failure)\s*[(<]/;
+const RAISES = /\b(throw|raise|panic)\b/;
+
+/** `return new IllegalArgumentException(...)`: the JVM records the stack where the object is built. */
+export function buildsExceptionOnly(line: string | null): boolean {
+  if (!line) return false;
+  return CONSTRUCTS_EXCEPTION.test(line) && !RAISES.test(line);
+}
+
+const LOOP_HEADER: Record<string, RegExp> = {
+  brace: /^\s*(?:}\s*)?(for|while|do)\b|\.forEach\s*\(/,
+  python: /^\s*(?:async\s+)?(for|while)\b.*:\s*(#.*)?$/,
+};
+
+/** True when the line lies in the body of a for/while/do loop of its enclosing function. */
+export function insideLoop(source: string, lineNo: number, lang: Language): boolean {
+  const span = enclosingFunction(source, lineNo, lang);
+  if (!span) return false;
+  const lines = source.split("\n");
+  if (lang === "python" || lang === "ruby") {
+    const indent = (l: string) => l.length - l.trimStart().length;
+    let floor = indent(lines[lineNo - 1] ?? "");
+    for (let i = lineNo - 2; i >= span.start; i--) {
+      const l = lines[i]!;
+      if (!l.trim() || indent(l) >= floor) continue;
+      if (LOOP_HEADER.python!.test(l) || (lang === "ruby" && /^\s*(while|until|loop|\w+\.each)\b/.test(l)))
+        return true;
+      floor = indent(l);
+    }
+    return false;
+  }
+  for (let header = lineNo - 1; header >= span.start; header--) {
+    if (!LOOP_HEADER.brace!.test(lines[header - 1]!)) continue;
+    if (loopEnd(lines, header) >= lineNo) return true;
+  }
+  return false;
+}
+
+/** The last line of a brace-language loop starting at `header` (1-based). */
+function loopEnd(lines: string[], header: number): number {
+  let depth = 0;
+  let opened = false;
+  for (let i = header - 1; i < lines.length; i++) {
+    for (const ch of lines[i]!.replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'|\/\/.*$/g, "")) {
+      if (ch === "{") {
+        depth++;
+        opened = true;
+      } else if (ch === "}") depth--;
+    }
+    if (opened && depth <= 0) return i + 1;
+    // A loop without braces has a one-statement body.
+    if (!opened && i > header - 1 && /;\s*$/.test(lines[i]!)) return i + 1;
+  }
+  return lines.length;
+}
+
+/**
+ * True when `variable` is a parameter of the function enclosing `lineNo` and the function does not assign it
+ * before that line: its value came from the caller as it is.
+ */
+export function unchangedParameter(
+  source: string,
+  lineNo: number,
+  variable: string,
+  lang: Language,
+): boolean {
+  const span = enclosingFunction(source, lineNo, lang);
+  if (!span) return false;
+  const lines = source.split("\n");
+  // The header may wrap: read from its line to the parenthesis that closes the parameter list.
+  const header = lines.slice(span.start - 1, Math.min(lineNo, span.start + 5)).join(" ");
+  const open = header.indexOf("(");
+  if (open < 0) return false;
+  let depth = 0;
+  let close = -1;
+  for (let i = open; i < header.length; i++) {
+    if (header[i] === "(") depth++;
+    else if (header[i] === ")" && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0) return false;
+  const names = header
+    .slice(open + 1, close)
+    .split(",")
+    .map(
+      (p) =>
+        p
+          .replace(/[:=].*$/s, "")
+          .trim()
+          .split(/\s+/)
+          .pop()
+          ?.replace(/^[*&.]+/, "") ?? "",
+    );
+  if (!names.includes(variable)) return false;
+  const assigned = new RegExp(
+    `(^|[^\\w$.])${variable.replace(/\$/g, "\\$")}\\s*(=(?!=)|\\+=|-=|\\?\\?=|\\|\\|=)`,
+  );
+  return !lines.slice(span.start, lineNo - 1).some((l) => assigned.test(l));
+}

@@ -1,0 +1,302 @@
+import { describe, expect, it } from "vitest";
+import { EvidenceSet } from "../../src/analysis/evidence.ts";
+import { exceptionChain, primaryStack } from "../../src/analysis/exception-chain.ts";
+import { buildsExceptionOnly, insideLoop, unchangedParameter } from "../../src/analysis/failing-line.ts";
+import type { FrameLocation } from "../../src/code/frame-files.ts";
+import { isTestModule, isTestPath } from "../../src/code/test-code.ts";
+import type { CodeHost } from "../../src/code/types.ts";
+import { createLogger } from "../../src/log.ts";
+import { normalizeEvent } from "../../src/sentry/normalize-event.ts";
+import type { Frame } from "../../src/sentry/types.ts";
+import { CodeReader, type RepoState, type StackView } from "../../src/stages/gather.ts";
+import type { RankingSignal } from "../../src/stages/root-cause/rank.ts";
+import { stackCandidates } from "../../src/stages/root-cause/stack.ts";
+
+/**
+ * The stack ranking over small real-shaped events and source files: each signal is shown to move the frame
+ * it should, and to leave the plain stack order alone when it is switched off.
+ */
+
+interface Spec {
+  path: string | null;
+  fn: string;
+  line: number;
+}
+
+const REPO = "acme/engine";
+
+function rank(
+  type: string,
+  value: string,
+  frames: Spec[],
+  files: Record<string, string>,
+  disable: RankingSignal[] = [],
+) {
+  // Sentry order: caller first, the frame that threw last.
+  const raw = [...frames].reverse().map((f) => ({
+    filename: f.path?.split("/").pop() ?? "Generated.java",
+    function: f.fn,
+    lineNo: f.line,
+    inApp: true,
+  }));
+  const event = normalizeEvent({
+    entries: [{ type: "exception", data: { values: [{ type, value, stacktrace: { frames: raw } }] } }],
+  });
+  const chain = exceptionChain(event);
+  const stack = primaryStack(event, chain);
+  const byFrame = new Map<Frame, FrameLocation>();
+  stack!.frames.forEach((frame, i) => {
+    const path = [...frames].reverse()[i]!.path;
+    byFrame.set(frame, {
+      frame: i,
+      repo: path ? REPO : null,
+      path,
+      candidates: path ? [path] : [],
+      reason: path ? "test" : "no file in the repository matches Generated.java",
+    });
+  });
+  const view: StackView = {
+    id: "main",
+    project: "engine",
+    event,
+    chain,
+    stack,
+    locations: [...byFrame.values()],
+    byFrame,
+  };
+  const host = { readFile: async (path: string) => files[path] ?? null } as unknown as CodeHost;
+  const state = { name: REPO, host, ref: { repo: REPO, ref: "main", sha: null, fromRelease: false } };
+  const code = new CodeReader(new Map([[REPO, state as unknown as RepoState]]), createLogger("error"));
+  return stackCandidates(view, new EvidenceSet(), 0.55, "stack", code, { disable });
+}
+
+const order = (cs: Array<{ score: number; function: string | null }>) =>
+  [...cs].sort((a, b) => b.score - a.score).map((c) => c.function);
+
+describe("test code", () => {
+  it("recognizes test files and test-support folders of the common ecosystems", () => {
+    for (const p of [
+      "src/test/java/com/acme/OrderServiceTest.java",
+      "test/com/google/javascript/jscomp/TypeCheckTest.java",
+      "src/com/google/javascript/rhino/testing/Asserts.java",
+      "app/tests/test_orders.py",
+      "conftest.py",
+      "pkg/orders/orders_test.go",
+      "web/src/cart.test.ts",
+      "web/src/cart.spec.tsx",
+    ])
+      expect(isTestPath(p), p).toBe(true);
+    for (const p of [
+      "src/main/java/org/apache/commons/math3/stat/inference/ChiSquareTest.java",
+      "src/main/java/com/acme/OrderService.java",
+      "app/testing_utils.py",
+      "src/contest/entry.ts",
+    ])
+      expect(isTestPath(p), p).toBe(false);
+    expect(isTestModule("com.acme.OrderServiceTest$1")).toBe(true);
+    expect(isTestModule("com.acme.OrderService")).toBe(false);
+  });
+});
+
+describe("failing-line readers", () => {
+  it("tells an exception factory from a raise", () => {
+    expect(buildsExceptionOnly("    return new IllegalArgumentException() {")).toBe(true);
+    expect(buildsExceptionOnly('    throw new IllegalArgumentException("bad");')).toBe(false);
+    expect(buildsExceptionOnly("    return compute(x);")).toBe(false);
+  });
+
+  it("finds the loop a line runs in, in brace languages and Python", () => {
+    const java = [
+      "class Solver {",
+      "  double solve(double a) {",
+      "    double x = a;",
+      "    while (true) {",
+      "      x = step(x);",
+      "    }",
+      "  }",
+      "  double step(double x) {",
+      "    return x / 2;",
+      "  }",
+      "}",
+    ].join("\n");
+    expect(insideLoop(java, 5, "java")).toBe(true);
+    expect(insideLoop(java, 9, "java")).toBe(false);
+    const py = ["def drain(q):", "    for item in q:", "        handle(item)", "    return None"].join("\n");
+    expect(insideLoop(py, 3, "python")).toBe(true);
+    expect(insideLoop(py, 4, "python")).toBe(false);
+  });
+
+  it("tells an untouched parameter from a reassigned one", () => {
+    const src = [
+      "def format_address(addr, sep):",
+      "    sep = sep or ', '",
+      "    return addr.name + sep",
+    ].join("\n");
+    expect(unchangedParameter(src, 3, "addr", "python")).toBe(true);
+    expect(unchangedParameter(src, 3, "sep", "python")).toBe(false);
+    expect(unchangedParameter(src, 3, "order", "python")).toBe(false);
+  });
+});
+
+describe("stack candidates", () => {
+  const plain = ["class A {", "  void a() {", "    b();", "  }", "}"].join("\n");
+
+  it("keeps every production frame nearest the throw, test code last, and names no unmapped path", async () => {
+    const frames: Spec[] = [
+      { path: "src/main/java/a/A1.java", fn: "one", line: 3 },
+      { path: "src/test/java/a/A1Test.java", fn: "testOne", line: 3 },
+      { path: "src/main/java/a/A2.java", fn: "two", line: 3 },
+      { path: null, fn: "generated", line: 3 },
+      { path: "src/main/java/a/A3.java", fn: "three", line: 3 },
+      { path: "src/main/java/a/A4.java", fn: "four", line: 3 },
+      { path: "src/main/java/a/A5.java", fn: "five", line: 3 },
+      { path: "src/main/java/a/A6.java", fn: "six", line: 3 },
+    ];
+    const out = await rank("IllegalStateException", "boom", frames, {});
+    // An unmapped frame keeps its place, a little lower: it is named by function only.
+    expect(order(out)).toEqual(["one", "two", "three", "generated", "four", "five", "six", "testOne"]);
+    const unmapped = out.find((c) => c.function === "generated")!;
+    expect(unmapped.path).toBeNull();
+    expect(unmapped.repo).toBeNull();
+    const test = out.find((c) => c.function === "testOne")!;
+    expect(test.test).toBe(true);
+    expect(test.reasons.join(" ")).toMatch(/test code/);
+    // With test code treated like any other frame, the plain stack order comes back.
+    const off = await rank("IllegalStateException", "boom", frames, {}, ["test-code"]);
+    expect(order(off).slice(0, 3)).toEqual(["one", "testOne", "two"]);
+  });
+
+  it("says so when only test code is in-app", async () => {
+    const out = await rank(
+      "AssertionError",
+      "expected 3",
+      [{ path: "src/test/java/a/ATest.java", fn: "testA", line: 3 }],
+      {},
+    );
+    expect(out).toHaveLength(1);
+    expect(out[0]!.reasons.join(" ")).toMatch(/only in-app code on the stack/);
+  });
+
+  it("passes over a frame that only builds the exception to the caller that raised it", async () => {
+    const files = {
+      "src/main/java/a/Errors.java": [
+        "class Errors {",
+        "  static RuntimeException bad() {",
+        '    return new IllegalArgumentException("bad");',
+        "  }",
+        "}",
+      ].join("\n"),
+      "src/main/java/a/Dist.java": plain,
+    };
+    const frames: Spec[] = [
+      { path: "src/main/java/a/Errors.java", fn: "bad", line: 3 },
+      { path: "src/main/java/a/Dist.java", fn: "a", line: 3 },
+    ];
+    expect(order(await rank("IllegalArgumentException", "", frames, files))[0]).toBe("a");
+    expect(order(await rank("IllegalArgumentException", "", frames, files, ["exception-factory"]))[0]).toBe(
+      "bad",
+    );
+  });
+
+  it("blames the loop that never finished when a limit is reached", async () => {
+    const counter = [
+      "class Base {",
+      "  void count() {",
+      "    if (n++ > max) throw new TooManyEvaluationsException(max);",
+      "  }",
+      "}",
+    ].join("\n");
+    const solver = [
+      "class Brent {",
+      "  double doSolve() {",
+      "    while (true) {",
+      "      count();",
+      "    }",
+      "  }",
+      "}",
+    ].join("\n");
+    const files = {
+      "src/main/java/a/Base.java": counter,
+      "src/main/java/a/Brent.java": solver,
+      "src/main/java/a/C.java": plain,
+    };
+    const frames: Spec[] = [
+      { path: "src/main/java/a/Base.java", fn: "count", line: 3 },
+      { path: "src/main/java/a/C.java", fn: "a", line: 3 },
+      { path: "src/main/java/a/Brent.java", fn: "doSolve", line: 4 },
+    ];
+    const type = "TooManyEvaluationsException";
+    expect(order(await rank(type, "illegal state: maximal count (100) exceeded", frames, files))[0]).toBe(
+      "doSolve",
+    );
+    expect(order(await rank(type, "", frames, files, ["limit-loop"]))[0]).toBe("count");
+    // The same stack with an ordinary error keeps the frame that threw on top.
+    expect(order(await rank("IllegalStateException", "", frames, files))[0]).toBe("count");
+  });
+
+  it("blames the caller for a null it passed, not the function that only used it", async () => {
+    const files = {
+      "app/formatting.py": [
+        "def format_address(addr):",
+        '    """One line per field."""',
+        "    return addr.name",
+      ].join("\n"),
+      "app/emails.py": ["def build(order):", "    return format_address(order.shipping)"].join("\n"),
+    };
+    const frames: Spec[] = [
+      { path: "app/formatting.py", fn: "format_address", line: 3 },
+      { path: "app/emails.py", fn: "build", line: 2 },
+    ];
+    const error = "'NoneType' object has no attribute 'name'";
+    expect(order(await rank("AttributeError", error, frames, files))[0]).toBe("build");
+    expect(order(await rank("AttributeError", error, frames, files, ["null-argument"]))[0]).toBe(
+      "format_address",
+    );
+    const reassigned = {
+      ...files,
+      "app/formatting.py": [
+        "def format_address(addr):",
+        "    addr = lookup(addr)",
+        "    return addr.name",
+      ].join("\n"),
+    };
+    expect(order(await rank("AttributeError", error, frames, reassigned))[0]).toBe("format_address");
+  });
+
+  it("trusts a check on an unchanged argument and blames the caller that passed the value", async () => {
+    const assert = [
+      "export function assertPositive(value: number, name: string): number {",
+      '  if (!(value > 0)) throw new Error(name + " must be positive");',
+      "  return value;",
+      "}",
+    ].join("\n");
+    const state = [
+      "export function take(n: number): number {",
+      '  if (n > this.limit) throw new Error("over");',
+      "  return n;",
+      "}",
+    ].join("\n");
+    const caller = [
+      "export function quote(a: number) {",
+      "  return assertPositive(a * rate, 'credit');",
+      "}",
+    ].join("\n");
+    const files = { "src/lib/assert.ts": assert, "src/lib/take.ts": state, "src/fx/quote.ts": caller };
+    const frames = (path: string, fn: string): Spec[] => [
+      { path, fn, line: 2 },
+      { path: "src/fx/quote.ts", fn: "quote", line: 2 },
+    ];
+    expect(
+      order(
+        await rank("Error", "credit must be positive", frames("src/lib/assert.ts", "assertPositive"), files),
+      )[0],
+    ).toBe("quote");
+    expect(
+      order(
+        await rank("Error", "", frames("src/lib/assert.ts", "assertPositive"), files, ["checked-argument"]),
+      )[0],
+    ).toBe("assertPositive");
+    // A check against the object's own state is the callee's business: it stays on top.
+    expect(order(await rank("Error", "over", frames("src/lib/take.ts", "take"), files))[0]).toBe("take");
+  });
+});
