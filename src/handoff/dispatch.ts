@@ -1,3 +1,4 @@
+import { connectedRepository } from "../code/connected.ts";
 import type { Context } from "../context.ts";
 import { configError } from "../errors.ts";
 import { createDispatcher } from "./dispatchers.ts";
@@ -18,6 +19,13 @@ export async function dispatchBrief(
     request: Omit<DispatchRequest, "dispatchId" | "callbackUrl">;
   },
 ): Promise<{ status: string; url: string | null; prUrl: string | null; adopted: boolean }> {
+  // Defence in depth: whatever built the request, the brief and our token go only to a connected repository.
+  const repo = connectedRepository(ctx.repos, ctx.config.allowedRepositories, input.request.repository);
+  if (repo.github?.toLowerCase() !== input.request.repository.toLowerCase())
+    throw configError(
+      `repository "${input.request.repository}" is not the GitHub repository of ${repo.name}.`,
+      'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
+    );
   const queue = ctx.queue();
   const id = `${input.runId}:${input.target.name}:${input.request.repository}`;
   const record = queue.beginDispatch({

@@ -1,6 +1,9 @@
+import { connectedRepository } from "../code/connected.ts";
+import { safeRepoPath } from "../code/paths.ts";
 import type { Context } from "../context.ts";
-import { configError } from "../errors.ts";
+import { configError, inputError } from "../errors.ts";
 import type { HandoffOutput } from "../format/handoff.ts";
+import type { RootCauseOutput } from "../format/root-cause.ts";
 import type { SolutionOutput } from "../format/solution.ts";
 import { type BriefRule, branchName, prBody, renderBrief } from "../handoff/brief.ts";
 import { dispatchBrief, resolveTarget } from "../handoff/dispatch.ts";
@@ -45,6 +48,7 @@ export async function handOff(
   });
   const rules = await rulesFor(ctx, solution, notes);
   const top = rc.candidates[0];
+  checkPlanPaths(run.id, rc, solution);
   const repo = top?.repo ? ctx.repos.byName(top.repo) : undefined;
   const baseBranch = repo
     ? (repo.defaultBranch ?? (await repo.host.defaultBranch(ctx.signal).catch(() => null)))
@@ -101,7 +105,11 @@ export async function handOff(
     url: null,
   };
   if (background && codeGeneration) {
-    const repository = repo?.github ?? (top?.repo && /^[\w.-]+\/[\w.-]+$/.test(top.repo) ? top.repo : null);
+    // The brief and our GitHub token go to this repository: a connected one the allowlist admits, never a
+    // name taken from the run as it stands (a pin or a stored candidate may name anything).
+    const repository = top?.repo
+      ? (connectedRepository(ctx.repos, ctx.config.allowedRepositories, top.repo).github ?? null)
+      : null;
     if (!repository) {
       throw configError(
         `run ${run.id} names no GitHub repository to hand off to.`,
@@ -146,6 +154,29 @@ export async function handOff(
   };
   ctx.store().completeStage(run.id, "handoff", output);
   return output;
+}
+
+/**
+ * Every path the brief tells an agent to open or change stays inside its repository. Input is checked when
+ * it arrives; this catches runs stored before that check, so an old pin of `../../etc/passwd` is refused too.
+ */
+function checkPlanPaths(runId: string, rc: RootCauseOutput, solution: SolutionOutput): void {
+  // Only paths with a repository are repo-relative; without one, a path is what Sentry reported.
+  const paths = [
+    ...rc.candidates.filter((c) => c.repo).map((c) => c.path),
+    ...solution.steps.filter((s) => s.repo).flatMap((s) => s.files),
+  ];
+  for (const path of paths) {
+    if (!path) continue;
+    try {
+      safeRepoPath(path);
+    } catch {
+      throw inputError(
+        `run ${runId} names a path outside its repository (${JSON.stringify(path.slice(0, 100))}).`,
+        "Reject that candidate with add_feedback, or remove the step with edit_solution, then hand off again.",
+      );
+    }
+  }
 }
 
 /** The rules files that apply to the planned files, per repository. A repository that cannot be read is noted. */

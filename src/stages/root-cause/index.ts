@@ -1,3 +1,6 @@
+import { connectedRepository } from "../../code/connected.ts";
+import { safeRepoPath } from "../../code/paths.ts";
+import type { Context } from "../../context.ts";
 import { inputError } from "../../errors.ts";
 import type { RootCauseOutput } from "../../format/root-cause.ts";
 import { resolveRef } from "../../sentry/issue-ref.ts";
@@ -88,8 +91,9 @@ export async function runRootCause(
 export function addRootCauseFeedback(
   ctx: ToolCallContext,
   runId: string,
-  feedback: Feedback,
+  given: Feedback,
 ): { run: RunRecord; output: RootCauseOutput; stale: string[] } {
+  const feedback = checkPin(ctx, given);
   const store = ctx.store();
   const run = store.getRun(runId);
   if (!run)
@@ -116,4 +120,17 @@ export function addRootCauseFeedback(
     }
   }
   return { run: store.getRun(runId)!, output, stale };
+}
+
+/**
+ * A pin becomes the first candidate, plan step 1 and the repository hand_off dispatches to, so it may name
+ * only a connected repository and a path inside it; the repository is stored under its configured name.
+ */
+function checkPin(ctx: Context, f: Feedback): Feedback {
+  const out = { ...f };
+  if (f.repo !== undefined && f.repo.trim() !== "")
+    out.repo = connectedRepository(ctx.repos, ctx.config.allowedRepositories, f.repo).name;
+  else delete out.repo;
+  if (f.path !== undefined && f.path.trim() !== "") out.path = safeRepoPath(f.path);
+  return out;
 }
