@@ -51,13 +51,71 @@ export interface ScrubOptions {
   emails?: boolean;
 }
 
+/**
+ * The server's own secrets (Sentry, GitHub and HTTP tokens, webhook secrets), registered once per context.
+ * Every formatter scrubs through here before it cuts text to a budget, and a formatter has no context to
+ * pass them in: remembering them here is what lets a cut never leave most of a token behind.
+ */
+let known: string[] = [];
+
+export function rememberSecrets(secrets: readonly string[]): void {
+  known = bySize([...known, ...secrets]);
+}
+
+/** Distinct secrets long enough to scrub, longest first (so a secret containing another goes whole). */
+function bySize(secrets: readonly string[]): string[] {
+  return [...new Set(secrets)].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length);
+}
+
 export function scrubText(input: string, options: ScrubOptions = {}): string {
   let out = input;
-  for (const secret of options.secrets ?? []) {
-    if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join(FILTERED);
+  const secrets = options.secrets?.length ? bySize([...options.secrets, ...known]) : known;
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join(FILTERED);
   }
+  if (secrets.length > 0 && /…|\.\.\./.test(out)) out = dropFragments(out, secrets);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   if (options.emails) out = out.replace(EMAIL, "[email]");
+  return out;
+}
+
+const MIN_FRAGMENT = 8;
+
+/**
+ * Text cut elsewhere (an upstream, a log line, an older formatter) can end in the first part of a secret
+ * followed by an ellipsis, or start after one with its last part: any 8+ character prefix of a known secret
+ * just before an ellipsis, or suffix just after one, goes too.
+ */
+function dropFragments(text: string, secrets: readonly string[]): string {
+  const cuts: Array<[number, number]> = [];
+  for (const m of text.matchAll(/…|\.\.\./g)) {
+    const before = m.index - (/\s*$/.exec(text.slice(Math.max(0, m.index - 8), m.index))?.[0].length ?? 0);
+    const afterStart = m.index + m[0].length;
+    const after = afterStart + (/^\s*/.exec(text.slice(afterStart, afterStart + 8))?.[0].length ?? 0);
+    for (const secret of secrets) {
+      for (let k = secret.length - 1; k >= MIN_FRAGMENT; k--) {
+        if (before - k >= 0 && text.startsWith(secret.slice(0, k), before - k)) {
+          cuts.push([before - k, before]);
+          break;
+        }
+      }
+      for (let k = secret.length - 1; k >= MIN_FRAGMENT; k--) {
+        if (text.startsWith(secret.slice(-k), after)) {
+          cuts.push([after, after + k]);
+          break;
+        }
+      }
+    }
+  }
+  if (cuts.length === 0) return text;
+  cuts.sort((a, b) => b[0] - a[0]);
+  let out = text;
+  let floor = Number.POSITIVE_INFINITY;
+  for (const [start, end] of cuts) {
+    if (end > floor) continue;
+    out = `${out.slice(0, start)}${FILTERED}${out.slice(end)}`;
+    floor = start;
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { data, dataBlock } from "../../src/format/markdown.ts";
-import { scrubDeep, scrubPairs, scrubText, scrubUrl } from "../../src/format/scrub.ts";
+import { rememberSecrets, scrubDeep, scrubPairs, scrubText, scrubUrl } from "../../src/format/scrub.ts";
 
 describe("scrubText", () => {
   it.each([
@@ -31,6 +31,25 @@ describe("scrubText", () => {
   it("removes exact secret values and, on request, emails", () => {
     expect(scrubText("x my-own-token-123 y", { secrets: ["my-own-token-123"] })).toBe("x [Filtered] y");
     expect(scrubText("mail jane@example.com", { emails: true })).toBe("mail [email]");
+  });
+});
+
+describe("pieces of the server's own secrets", () => {
+  const secret = "Zq9CanarySecretForFragments0123456789xy";
+  it("drops an 8+ character prefix before an ellipsis and a suffix after one", () => {
+    const options = { secrets: [secret] };
+    expect(scrubText(`tail ${secret.slice(0, 20)}…`, options)).toBe("tail [Filtered]…");
+    expect(scrubText(`${secret.slice(0, 12)}... more`, options)).toBe("[Filtered]... more");
+    expect(scrubText(`… ${secret.slice(-9)} end`, options)).toBe("… [Filtered] end");
+    // Seven characters are too few to tell from ordinary text.
+    expect(scrubText(`${secret.slice(0, 7)}…`, options)).toBe(`${secret.slice(0, 7)}…`);
+  });
+
+  it("scrubs registered secrets before data() cuts the text", () => {
+    rememberSecrets([secret]);
+    const out = data(`${"x".repeat(190)}${secret}`, 200);
+    expect(out).not.toContain(secret.slice(0, 8));
+    expect(out).toContain("[Filtered]");
   });
 });
 
