@@ -1,6 +1,7 @@
 import { connectedRepository } from "../code/connected.ts";
 import type { Context } from "../context.ts";
 import { configError } from "../errors.ts";
+import { scrubText } from "../format/scrub.ts";
 import { createDispatcher } from "./dispatchers.ts";
 import type { DispatchRequest, TargetConfig } from "./types.ts";
 
@@ -46,7 +47,15 @@ export async function dispatchBrief(
   const callbackUrl = ctx.config.publicUrl
     ? `${ctx.config.publicUrl}/webhooks/${input.target.type === "webhook" ? "webhook" : input.target.type}`
     : null;
-  const result = await dispatcher.dispatch({ ...input.request, dispatchId: id, callbackUrl }, ctx.signal);
+  // What leaves for an agent is scrubbed like every tool output (secret shapes and our own tokens).
+  const scrub = (text: string) => scrubText(text, { secrets: ctx.secrets });
+  const request = {
+    ...input.request,
+    brief: scrub(input.request.brief),
+    prTitle: scrub(input.request.prTitle),
+    prBody: scrub(input.request.prBody),
+  };
+  const result = await dispatcher.dispatch({ ...request, dispatchId: id, callbackUrl }, ctx.signal);
   queue.updateDispatch(id, {
     externalId: result.externalId,
     status: result.status,

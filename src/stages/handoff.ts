@@ -4,6 +4,7 @@ import type { Context } from "../context.ts";
 import { configError, inputError } from "../errors.ts";
 import type { HandoffOutput } from "../format/handoff.ts";
 import type { RootCauseOutput } from "../format/root-cause.ts";
+import { scrubText } from "../format/scrub.ts";
 import type { SolutionOutput } from "../format/solution.ts";
 import { type BriefRule, branchName, prBody, renderBrief } from "../handoff/brief.ts";
 import { dispatchBrief, resolveTarget } from "../handoff/dispatch.ts";
@@ -62,17 +63,20 @@ export async function handOff(
     top?.source === "other_service"
       ? rc.related_issues.map((r) => r.short_id).filter((s): s is string => Boolean(s))
       : [];
-  const body = prBody({
-    shortId,
-    alsoFixes,
-    summary: rc.summary,
-    steps: solution.steps,
-    tests: solution.tests,
-    permalink: issue?.permalink ?? null,
-    runId: run.id,
-  });
+  const body = scrubText(
+    prBody({
+      shortId,
+      alsoFixes,
+      summary: rc.summary,
+      steps: solution.steps,
+      tests: solution.tests,
+      permalink: issue?.permalink ?? null,
+      runId: run.id,
+    }),
+    { secrets: ctx.secrets },
+  );
   const codeGeneration = ctx.config.codeGeneration;
-  const { brief, truncated } = renderBrief({
+  const rendered = renderBrief({
     runId: run.id,
     shortId,
     title: run.issue.title,
@@ -95,6 +99,9 @@ export async function handOff(
     codeGeneration,
     instructions: input.instructions?.trim() || null,
   });
+  // The brief leaves the server (an agent, a GitHub issue, a webhook): scrubbed before it is stored or sent.
+  const brief = scrubText(rendered.brief, { secrets: ctx.secrets });
+  const truncated = rendered.truncated;
   if (!codeGeneration)
     notes.push(
       "Code generation is disabled (codeGeneration: false): the brief is a report; no coding agent was asked to change code.",

@@ -86,3 +86,37 @@ describe("pins, plans and dispatches stay inside connected repositories", () => 
     expect(everything).not.toContain(GITHUB_TOKEN);
   });
 });
+
+describe("the brief that leaves the server is scrubbed", () => {
+  it("sends no password, key or webhook URL from the run to the agent", async () => {
+    const leaks = [
+      "DB_PASSWORD=dbpw0123456789",
+      "X-Api-Key: apikey0123456789",
+      "https://hooks.slack.com/services/T0/B0/slackhook0123456789",
+      "redis://:redispw0123456789@cache:6379",
+      GITHUB_TOKEN,
+    ];
+    const fresh = (await setup.call("analyze_root_cause", { issue: setup.issue })).out.run_id;
+    const fb = await setup.call("add_feedback", {
+      run_id: fresh,
+      root_cause: `The worker fails because it logs ${leaks.join(" and ")} before the tax lookup`,
+      repo: "acme/invoicing",
+      path: "app/tax/rates.py",
+    });
+    expect(fb.isError).toBe(false);
+    const before = setup.hook.deliveries.length;
+    const res = await setup.call("hand_off", { run_id: fresh, target: "hook" });
+    expect(res.isError).toBe(false);
+    const sent = setup.hook.deliveries.slice(before).map((d) => d.raw);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain("[Filtered]");
+    for (const secret of [
+      "dbpw0123456789",
+      "apikey0123456789",
+      "slackhook0123456789",
+      "redispw0123456789",
+      GITHUB_TOKEN,
+    ])
+      expect(sent[0], secret).not.toContain(secret);
+  });
+});

@@ -104,3 +104,48 @@ describe("untrusted text rendering", () => {
     expect(dataBlock("y".repeat(100_000), "text", 1000).length).toBeLessThan(1100);
   });
 });
+
+describe("common secret shapes (issue 13, item 3)", () => {
+  it.each([
+    ["DB_PASSWORD=s3cretvalue1 npm start", "s3cretvalue1"],
+    ["PGPASSWORD=pgpass123 psql", "pgpass123"],
+    ["aws_secret_access_key = wJalrXUtnFEMIK7MDENG", "wJalrXUtnFEMIK7MDENG"],
+    ["password: hunter22", "hunter22"],
+    ["connect redis://:redispw99@cache.internal:6379/0", "redispw99"],
+    ["GET /b?X-Amz-Signature=abcdef0123456789&X-Amz-Credential=AKIDX", "abcdef0123456789"],
+    ["POST https://hooks.slack.com/services/T0001/B0002/XXXXslackhooksecret", "XXXXslackhooksecret"],
+    ["POST https://discord.com/api/webhooks/1234567/discordHookToken_abc", "discordHookToken_abc"],
+    ["X-Api-Key: live_abc999", "live_abc999"],
+    ["Authorization: Basic dTpw", "dTpw"],
+    ["sent Basic YWxhZGRpbjpvcGVu", "YWxhZGRpbjpvcGVu"],
+    ["Ocp-Apim-Subscription-Key: 0f9e8d7c6b5a", "0f9e8d7c6b5a"],
+    ["X-Internal-Auth: internalsecret42", "internalsecret42"],
+    ['{"cvc": "123", "pin": "4321", "number": "4242"}', '"123"'],
+    ["card cvv=987 pin=2468", "2468"],
+    ['{"clientSecretKey": "has spaces inside it"}', "spaces inside"],
+  ])("removes the secret from %j", (input, secret) => {
+    const out = scrubText(input);
+    expect(out).not.toContain(secret);
+    expect(out).toContain("[Filtered]");
+  });
+
+  it.each([
+    "KeyError: 'reduced'",
+    "TokenExpiredError: jwt expired",
+    "Basic authentication is not supported",
+    "author: jane · shipping=express · monkey=banana",
+    "see https://example.com/path for details",
+  ])("leaves %j alone", (input) => {
+    expect(scrubText(input)).toBe(input);
+  });
+
+  it("masks card and auth fields in structured data", () => {
+    const out = scrubDeep({ cvc: "123", cardPin: "4321", "X-Internal-Auth": "abc", author: "jane" });
+    expect(out).toEqual({
+      cvc: "[Filtered]",
+      cardPin: "[Filtered]",
+      "X-Internal-Auth": "[Filtered]",
+      author: "jane",
+    });
+  });
+});
