@@ -31,3 +31,8 @@ export function connectedRepository(
 function clip(s: string): string {
   return s.length > 100 ? `${s.slice(0, 99)}…` : s;
 }
+
+/** The GitHub owner/name of a repository: its `github` slug, or a configured name of that form. */
+export function githubSlug(repo: Repository): string | null {
+  return repo.github ?? (/^[\w.-]+\/[\w.-]+$/.test(repo.name) ? repo.name : null);
+}

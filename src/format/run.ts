@@ -185,7 +185,7 @@ export function renderRun(run: RunRecord, dispatches: Dispatch[] = []): string {
     dispatches.length > 0 ? "\n## Handoffs" : null,
     ...dispatches.map(
       (d) =>
-        `- ${d.target} → ${d.repository ?? "?"}: **${d.status}**${d.url ? ` — ${d.url}` : ""}${d.prUrl ? ` · PR ${d.prUrl}` : ""} (${d.updatedAt})`,
+        `- ${d.target} → ${data(d.repository, 120)}: **${data(d.status, 20)}**${d.url ? ` — ${data(d.url, 500)}` : ""}${d.prUrl ? ` · PR ${data(d.prUrl, 500)}` : ""} (${d.updatedAt})`,
     ),
     "",
     `## Evidence (${run.evidence.length})`,

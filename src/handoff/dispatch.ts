@@ -1,7 +1,8 @@
-import { connectedRepository } from "../code/connected.ts";
+import { connectedRepository, githubSlug } from "../code/connected.ts";
 import type { Context } from "../context.ts";
 import { configError } from "../errors.ts";
 import { scrubText } from "../format/scrub.ts";
+import { checkAgentState } from "./agent-urls.ts";
 import { createDispatcher } from "./dispatchers.ts";
 import type { DispatchRequest, TargetConfig } from "./types.ts";
 
@@ -22,7 +23,7 @@ export async function dispatchBrief(
 ): Promise<{ status: string; url: string | null; prUrl: string | null; adopted: boolean }> {
   // Defence in depth: whatever built the request, the brief and our token go only to a connected repository.
   const repo = connectedRepository(ctx.repos, ctx.config.allowedRepositories, input.request.repository);
-  if (repo.github?.toLowerCase() !== input.request.repository.toLowerCase())
+  if (githubSlug(repo)?.toLowerCase() !== input.request.repository.toLowerCase())
     throw configError(
       `repository "${input.request.repository}" is not the GitHub repository of ${repo.name}.`,
       'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
@@ -44,9 +45,11 @@ export async function dispatchBrief(
     logger: ctx.logger.child({ target: input.target.name }),
     now: () => ctx.clock.now(),
   });
-  const callbackUrl = ctx.config.publicUrl
-    ? `${ctx.config.publicUrl}/webhooks/${input.target.type === "webhook" ? "webhook" : input.target.type}`
-    : null;
+  // The token binds a callback to this one dispatch: a receiver of another target, or anyone who read a
+  // brief (dispatch IDs are printed in it), cannot report on it.
+  const route = input.target.type === "webhook" ? "webhook" : input.target.type;
+  const token = record.callbackToken ? `?token=${record.callbackToken}` : "";
+  const callbackUrl = ctx.config.publicUrl ? `${ctx.config.publicUrl}/webhooks/${route}${token}` : null;
   // What leaves for an agent is scrubbed like every tool output (secret shapes and our own tokens).
   const scrub = (text: string) => scrubText(text, { secrets: ctx.secrets });
   const request = {
@@ -55,7 +58,14 @@ export async function dispatchBrief(
     prTitle: scrub(input.request.prTitle),
     prBody: scrub(input.request.prBody),
   };
-  const result = await dispatcher.dispatch({ ...request, dispatchId: id, callbackUrl }, ctx.signal);
+  const sent = await dispatcher.dispatch({ ...request, dispatchId: id, callbackUrl }, ctx.signal);
+  const checked = checkAgentState(
+    { status: sent.status, url: sent.url, prUrl: sent.prUrl, summary: null },
+    { repository: input.request.repository, githubApiUrl: ctx.config.github.apiUrl },
+  );
+  if (checked.problems.length > 0)
+    ctx.logger.warn("agent links refused", { target: input.target.name, problems: checked.problems });
+  const result = { ...sent, url: checked.state.url, prUrl: checked.state.prUrl };
   queue.updateDispatch(id, {
     externalId: result.externalId,
     status: result.status,

@@ -1,4 +1,4 @@
-import { connectedRepository } from "../code/connected.ts";
+import { connectedRepository, githubSlug } from "../code/connected.ts";
 import { safeRepoPath } from "../code/paths.ts";
 import type { Context } from "../context.ts";
 import { configError, inputError } from "../errors.ts";
@@ -115,7 +115,7 @@ export async function handOff(
     // The brief and our GitHub token go to this repository: a connected one the allowlist admits, never a
     // name taken from the run as it stands (a pin or a stored candidate may name anything).
     const repository = top?.repo
-      ? (connectedRepository(ctx.repos, ctx.config.allowedRepositories, top.repo).github ?? null)
+      ? githubSlug(connectedRepository(ctx.repos, ctx.config.allowedRepositories, top.repo))
       : null;
     if (!repository) {
       throw configError(

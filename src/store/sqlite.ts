@@ -107,6 +107,8 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX dispatches_run ON dispatches (run_id);
    CREATE INDEX dispatches_external ON dispatches (type, external_id);`,
+  // 3: each dispatch's own random callback token, so a callback can touch only the dispatch it was given.
+  "ALTER TABLE dispatches ADD COLUMN callback_token TEXT;",
 ];
 
 /** A run that has been "running" this long without an update belongs to a process that died. */

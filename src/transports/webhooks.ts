@@ -1,7 +1,9 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { freshTimestamp, readSentryWebhook, verifySentrySignature } from "../automation/sentry-webhook.ts";
 import type { Worker } from "../automation/worker.ts";
 import type { Context } from "../context.ts";
+import { checkAgentState } from "../handoff/agent-urls.ts";
 import { verifyCursorWebhook } from "../handoff/cursor.ts";
 import type { AgentCallback } from "../handoff/types.ts";
 import { verifyAutofixCallback } from "../handoff/webhook.ts";
@@ -102,37 +104,65 @@ function agent(
   const targets = ctx.config.handoff.targets.filter((t) => t.type === kind && t.secret);
   if (targets.length === 0)
     return reply(res, 503, { error: `no ${kind} target with a secret is configured` });
+  // Every target whose secret verifies the delivery (targets may share a secret); the callback may touch
+  // only a dispatch of one of them.
   let callback: AgentCallback | null = null;
+  const verifiedBy = new Set<string>();
   for (const t of targets) {
     try {
       callback =
         kind === "cursor"
           ? verifyCursorWebhook(raw, req.headers, t.secret!)
           : verifyAutofixCallback(raw, req.headers, t.secret!, Math.floor(ctx.clock.now() / 1000));
-      break;
+      verifiedBy.add(t.name);
     } catch {
       // Try the next target's secret; none matching is a 401 below.
     }
   }
   if (!callback) return reply(res, 401, { error: "invalid signature" });
   const queue = ctx.queue();
-  const dispatch = queue.dispatchByExternal(kind, callback.externalId) ?? queue.dispatch(callback.externalId);
-  if (!dispatch) return reply(res, 404, { error: `no dispatch for agent ${callback.externalId}` });
+  const found = queue.dispatchByExternal(kind, callback.externalId) ?? queue.dispatch(callback.externalId);
+  const dispatch = found && found.type === kind && verifiedBy.has(found.target) ? found : null;
+  if (!dispatch)
+    return reply(res, 404, {
+      error: `no dispatch for agent ${callback.externalId} of the target whose secret signed this callback`,
+    });
+  if (dispatch.callbackToken && !sameSecret(callbackToken(req), dispatch.callbackToken)) {
+    ctx.logger.warn("agent callback without its dispatch's token", { dispatch: dispatch.id });
+    return reply(res, 401, {
+      error: "missing or wrong callback token: call back to the exact callback_url this dispatch was given",
+    });
+  }
+  const { state, problems } = checkAgentState(callback.state, {
+    repository: dispatch.repository,
+    githubApiUrl: ctx.config.github.apiUrl,
+  });
+  if (problems.length > 0)
+    return reply(res, 422, { error: `refused: ${problems.join("; ")}`, recorded: false });
+  if (dispatch.status === "completed" || dispatch.status === "failed") {
+    return reply(res, 200, { status: "ignored", reason: `the dispatch is already ${dispatch.status}` });
+  }
   queue.updateDispatch(dispatch.id, {
-    status: callback.state.status,
-    url: callback.state.url,
-    prUrl: callback.state.prUrl,
-    summary: callback.state.summary,
+    status: state.status,
+    url: state.url,
+    prUrl: state.prUrl,
+    summary: state.summary,
   });
-  ctx.logger.info("agent status", {
-    dispatch: dispatch.id,
-    status: callback.state.status,
-    pr: callback.state.prUrl,
-  });
+  ctx.logger.info("agent status", { dispatch: dispatch.id, status: state.status, pr: state.prUrl });
   // A finished agent closes its job now rather than at the next status poll.
-  const finished = callback.state.status === "completed" || callback.state.status === "failed";
+  const finished = state.status === "completed" || state.status === "failed";
   if (finished && dispatch.jobId && queue.wake(dispatch.jobId)) worker?.kick();
   return reply(res, 200, { status: "recorded" });
+}
+
+function callbackToken(req: IncomingMessage): string {
+  return new URL(req.url ?? "/", "http://callback").searchParams.get("token") ?? "";
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -68,7 +68,7 @@ describe("background handoff over HTTP", () => {
     };
     expect(launch.prompt.text).toContain(`Fixes ${issue.shortId}`);
     expect(launch.target.autoCreatePr).toBe(true);
-    expect(launch.webhook.url).toBe(`${server.base}/webhooks/cursor`);
+    expect(launch.webhook.url).toMatch(new RegExp(`^${server.base}/webhooks/cursor\\?token=[\\w-]{32}$`));
 
     const job = await waitFor("the job to reach track", () =>
       jobsOf(server.dbPath).find((j) => j.step === "track" || j.state === "done"),

@@ -26,7 +26,10 @@ export interface HandoffSetup {
   close(): Promise<void>;
 }
 
-export async function handoffSetup(extra: Record<string, unknown> = {}): Promise<HandoffSetup> {
+export async function handoffSetup(
+  extra: Record<string, unknown> = {},
+  argv: string[] = [],
+): Promise<HandoffSetup> {
   const scenario = corpus.find((s) => s.name.startsWith("s11"))!;
   const prepared = await prepareScenario(scenario);
   const hook = await startWebhookReceiver({ secret: HOOK_SECRET });
@@ -48,7 +51,10 @@ export async function handoffSetup(extra: Record<string, unknown> = {}): Promise
     }),
   );
   const env = { ...prepared.env, HOOK_SECRET, HOOK2_SECRET, GITHUB_TOKEN };
-  const context = createContext(testConfig({ sentryUrl: prepared.sandbox.url, env }), createLogger("silent"));
+  const context = createContext(
+    testConfig({ sentryUrl: prepared.sandbox.url, env, argv }),
+    createLogger("silent"),
+  );
   context.clock = { now: () => Date.now() };
   const session = await connect(context);
   const call = async (name: string, args: Record<string, unknown>) => {
