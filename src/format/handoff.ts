@@ -37,7 +37,7 @@ export type HandoffOutput = z.infer<z.ZodObject<typeof handoffOutputShape>>;
 export function renderHandoff(out: HandoffOutput): string {
   const header = lines(
     `**Handoff** for run \`${out.run_id}\` → ${out.dispatch.target} (${out.dispatch.status})${out.dispatch.url ? ` — ${data(out.dispatch.url, 500)}` : ""}`,
-    `**Branch**: \`${out.branch}\`${out.base_branch ? ` from \`${out.base_branch}\`` : ""} · **PR**: ${out.draft ? "draft, " : ""}"${out.pr_title}" · **Brief**: ${out.size} characters${out.truncated.length ? ` (${out.truncated.join(", ")})` : ""}`,
+    `**Branch**: \`${out.branch}\`${out.base_branch ? ` from \`${out.base_branch}\`` : ""} · **PR**: ${out.draft ? "draft, " : ""}${data(out.pr_title, 200)} · **Brief**: ${out.size} characters${out.truncated.length ? ` (${out.truncated.join(", ")})` : ""}`,
     out.notes.length ? `**Notes**: ${out.notes.join(" ")}` : null,
     "",
     out.dispatch.status === "ready" ? "Follow the brief below in this repository checkout." : null,

@@ -55,9 +55,10 @@ export async function handOff(
     ? (repo.defaultBranch ?? (await repo.host.defaultBranch(ctx.signal).catch(() => null)))
     : null;
   const branch = branchName(shortId, top?.function ?? run.issue.title, run.id);
-  const prTitle = `Fix ${shortId}: ${(top?.function ? `${top.function} — ` : "") + run.issue.title}`
-    .replace(/\s+/g, " ")
-    .slice(0, 120);
+  const exception = run.evidence.find((e) => e.id.startsWith("exception:main:"))?.data as
+    | { type?: string | null }
+    | undefined;
+  const prTitle = pullRequestTitle(shortId, top?.function ?? null, exception?.type ?? null);
   // When the fix lands in another service, its own Sentry issue is resolved by the same PR.
   const alsoFixes =
     top?.source === "other_service"
@@ -161,6 +162,22 @@ export async function handOff(
   };
   ctx.store().completeStage(run.id, "handoff", output);
   return output;
+}
+
+/**
+ * The PR title, from parts that cannot carry prose: the short ID, the culprit function and the exception
+ * type, each cut to identifier characters. The issue title is whatever an event sender wrote, so it stays
+ * out (it is quoted as data in the brief).
+ */
+export function pullRequestTitle(shortId: string, fn: string | null, exceptionType: string | null): string {
+  const word = (s: string | null, max: number) =>
+    (s ?? "")
+      .replace(/[^\w.$:<>[\]-]+/g, "")
+      .slice(0, max)
+      .replace(/^[^\w$<[]+|[^\w$>\]]+$/g, "");
+  const id = word(shortId, 40) || "issue";
+  const what = [word(exceptionType, 60), word(fn, 60)].filter(Boolean);
+  return `Fix ${id}${what.length === 2 ? `: ${what[0]} in ${what[1]}` : what.length === 1 ? `: ${what[0]}` : ""}`;
 }
 
 /**
