@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { configError, NotFoundError } from "../errors.ts";
@@ -126,7 +126,10 @@ export class SqliteRunStore implements RunStore {
   ) {
     if (path !== ":memory:") {
       try {
-        mkdirSync(dirname(path), { recursive: true });
+        // Runs hold evidence from Sentry events: only this user may read them (0700 directories, 0600 file;
+        // SQLite gives the -wal and -shm files the database file's permissions).
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        if (!existsSync(path)) closeSync(openSync(path, "wx", 0o600));
       } catch (error) {
         throw configError(
           `cannot create the directory for the run database ${path}: ${(error as Error).message}`,
