@@ -78,11 +78,15 @@ export class JobQueue {
     org: string;
     issueId: string;
     shortId: string | null;
+    /** SHA-256 of the signed body: the same body again is a replay, whatever its Request-ID. */
+    bodyDigest?: string | null;
   }): EnqueueOutcome {
     return this.db
       .transaction((): EnqueueOutcome => {
         const t = this.iso();
-        const seen = this.db.prepare("SELECT 1 FROM deliveries WHERE request_id = ?").get(input.requestId);
+        const seen = this.db
+          .prepare("SELECT 1 FROM deliveries WHERE request_id = ? OR body_digest = ?")
+          .get(input.requestId, input.bodyDigest ?? null);
         if (seen) return { kind: "duplicate_delivery" };
         const since = this.iso(-ISSUE_COOLDOWN_MS);
         const existing = this.db
@@ -95,9 +99,18 @@ export class JobQueue {
           : { kind: "queued", jobId: `job_${randomBytes(6).toString("hex")}` };
         this.db
           .prepare(
-            "INSERT INTO deliveries (request_id, resource, action, org, issue_id, received_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO deliveries (request_id, resource, action, org, issue_id, received_at, outcome, body_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           )
-          .run(input.requestId, input.resource, input.action, input.org, input.issueId, t, outcome.kind);
+          .run(
+            input.requestId,
+            input.resource,
+            input.action,
+            input.org,
+            input.issueId,
+            t,
+            outcome.kind,
+            input.bodyDigest ?? null,
+          );
         if (outcome.kind === "queued") {
           this.db
             .prepare(

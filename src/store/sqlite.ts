@@ -109,6 +109,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX dispatches_external ON dispatches (type, external_id);`,
   // 3: each dispatch's own random callback token, so a callback can touch only the dispatch it was given.
   "ALTER TABLE dispatches ADD COLUMN callback_token TEXT;",
+  // 4: Sentry signs only the body: a replayed body (new Request-ID, fresh timestamp) is known by its digest.
+  `ALTER TABLE deliveries ADD COLUMN body_digest TEXT;
+   CREATE INDEX deliveries_digest ON deliveries (body_digest);`,
 ];
 
 /** A run that has been "running" this long without an update belongs to a process that died. */

@@ -7,6 +7,7 @@ import { checkAgentState } from "../handoff/agent-urls.ts";
 import { verifyCursorWebhook } from "../handoff/cursor.ts";
 import type { AgentCallback } from "../handoff/types.ts";
 import { verifyAutofixCallback } from "../handoff/webhook.ts";
+import { type BodyResult, readBodyBytes } from "./body.ts";
 
 /**
  * Incoming webhooks on the HTTP transport, authenticated by HMAC rather than the bearer token:
@@ -15,32 +16,67 @@ import { verifyAutofixCallback } from "../handoff/webhook.ts";
  * one SQLite transaction — and the work happens in the background worker.
  */
 
+export interface WebhookLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  /** Bodies being read now, and the most at once: beyond it a sender gets 503 before we buffer anything. */
+  reading: number;
+  maxReading: number;
+}
+
 export async function handleWebhook(
   ctx: Context,
   worker: Worker | null,
   kind: string,
   req: IncomingMessage,
   res: ServerResponse,
-  maxBytes: number,
+  limits: WebhookLimits,
 ): Promise<void> {
   if (req.method !== "POST") return reply(res, 405, { error: "POST only" });
-  const raw = await readRaw(req, maxBytes);
-  if (raw === null) return reply(res, 413, { error: `body over ${maxBytes} bytes` });
-  if (kind === "sentry") return sentry(ctx, worker, req, res, raw);
-  if (kind === "cursor" || kind === "webhook") return agent(ctx, worker, kind, req, res, raw);
-  return reply(res, 404, {
-    error: `no webhook endpoint "${kind}"`,
-    endpoints: ["/webhooks/sentry", "/webhooks/cursor", "/webhooks/webhook"],
-  });
+  if (kind !== "sentry" && kind !== "cursor" && kind !== "webhook")
+    return reply(res, 404, {
+      error: `no webhook endpoint "${kind}"`,
+      endpoints: ["/webhooks/sentry", "/webhooks/cursor", "/webhooks/webhook"],
+    });
+  // A disabled route answers before the body is read: nobody can make us buffer for nothing.
+  const disabled = kind === "sentry" ? sentryDisabled(ctx) : agentDisabled(ctx, kind);
+  if (disabled) return reply(res, 503, { error: disabled }, true);
+  if (limits.reading >= limits.maxReading)
+    return reply(res, 503, { error: "too many webhook deliveries in flight; retry shortly" }, true);
+  limits.reading++;
+  let read: BodyResult;
+  try {
+    read = await readBodyBytes(req, limits);
+  } finally {
+    limits.reading--;
+  }
+  if (!read.ok) {
+    if (read.reason === "too_large")
+      return reply(res, 413, { error: `body over ${limits.maxBytes} bytes` }, true);
+    if (read.reason === "timeout")
+      return reply(res, 408, { error: `body not received within ${limits.timeoutMs / 1000} s` }, true);
+    return;
+  }
+  if (kind === "sentry") return sentry(ctx, worker, req, res, read.body);
+  return agent(ctx, worker, kind, req, res, read.body);
+}
+
+function sentryDisabled(ctx: Context): string | null {
+  const automation = ctx.config.automation;
+  return automation.enabled && automation.webhookSecret
+    ? null
+    : `Sentry webhooks are not enabled here: set ${automation.webhookSecretEnv} to the integration's client secret`;
+}
+
+function agentDisabled(ctx: Context, kind: "cursor" | "webhook"): string | null {
+  return ctx.config.handoff.targets.some((t) => t.type === kind && t.secret)
+    ? null
+    : `no ${kind} target with a secret is configured`;
 }
 
 function sentry(ctx: Context, worker: Worker | null, req: IncomingMessage, res: ServerResponse, raw: Buffer) {
   const automation = ctx.config.automation;
-  if (!automation.enabled || !automation.webhookSecret) {
-    return reply(res, 503, {
-      error: `Sentry webhooks are not enabled here: set ${automation.webhookSecretEnv} to the integration's client secret`,
-    });
-  }
+  if (!automation.webhookSecret) return reply(res, 503, { error: sentryDisabled(ctx) });
   if (!verifySentrySignature(raw, header(req, "sentry-hook-signature"), automation.webhookSecret)) {
     ctx.logger.warn("sentry webhook with a bad signature");
     return reply(res, 401, { error: "invalid Sentry-Hook-Signature" });
@@ -76,6 +112,7 @@ function sentry(ctx: Context, worker: Worker | null, req: IncomingMessage, res: 
     org,
     issueId: verdict.issueId,
     shortId: verdict.shortId,
+    bodyDigest: createHash("sha256").update(raw).digest("hex"),
   });
   ctx.logger.info("sentry webhook", {
     resource: verdict.resource,
@@ -102,8 +139,6 @@ function agent(
   raw: Buffer,
 ) {
   const targets = ctx.config.handoff.targets.filter((t) => t.type === kind && t.secret);
-  if (targets.length === 0)
-    return reply(res, 503, { error: `no ${kind} target with a secret is configured` });
   // Every target whose secret verifies the delivery (targets may share a secret); the callback may touch
   // only a dispatch of one of them.
   let callback: AgentCallback | null = null;
@@ -170,21 +205,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return null;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
+/** `close`: the body was not (fully) read, so the connection is not reused. */
+function reply(res: ServerResponse, status: number, body: unknown, close = false): void {
+  res.writeHead(status, { "content-type": "application/json", ...(close ? { connection: "close" } : {}) });
   res.end(JSON.stringify(body));
 }
