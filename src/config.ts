@@ -44,6 +44,10 @@ const httpFileSchema = z
     allowedOrigins: z.array(z.string().min(1)).optional(),
     maxBodyBytes: z.number().int().min(1024).optional(),
     sessionIdleMinutes: z.number().positive().optional(),
+    /** Open sessions at most; one more is refused with 503 until a session closes or idles out. */
+    maxSessions: z.number().int().min(1).optional(),
+    /** A request body must arrive within this many seconds (slow senders hold a connection and memory). */
+    bodyTimeoutSeconds: z.number().positive().optional(),
   })
   .strict();
 
@@ -97,6 +101,8 @@ export interface HttpConfig {
   allowedOrigins: string[];
   maxBodyBytes: number;
   sessionIdleMs: number;
+  maxSessions: number;
+  bodyTimeoutMs: number;
 }
 
 export interface GitHubConfig {
@@ -404,6 +410,8 @@ function httpConfig(flags: Flags, env: Record<string, string | undefined>, file:
     allowedOrigins: [...splitList(flags["allowed-origins"]), ...(file.http?.allowedOrigins ?? [])],
     maxBodyBytes: file.http?.maxBodyBytes ?? 1024 * 1024,
     sessionIdleMs: (file.http?.sessionIdleMinutes ?? 30) * 60_000,
+    maxSessions: file.http?.maxSessions ?? 1000,
+    bodyTimeoutMs: (file.http?.bodyTimeoutSeconds ?? 15) * 1000,
   };
 }
 

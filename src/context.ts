@@ -1,5 +1,6 @@
 import { RepositoryRegistry } from "./code/repositories.ts";
 import { type Config, configSecrets } from "./config.ts";
+import { rememberSecrets } from "./format/scrub.ts";
 import type { Logger } from "./log.ts";
 import { SentryClient } from "./sentry/client.ts";
 import { SentryHttp } from "./sentry/http.ts";
@@ -29,6 +30,7 @@ export interface Context {
 }
 
 export function createContext(config: Config, logger: Logger): Context {
+  rememberSecrets(configSecrets(config));
   const http = new SentryHttp({
     token: config.sentry.token,
     timeoutMs: config.sentry.timeoutMs,

@@ -248,7 +248,7 @@ async function runTool(
       // A net under every tool, whatever Sentry sent: no string of structured output beyond 2,000 characters
       // (a brief or PR body: 25,000; the brief's own limit is 20,000).
       ...(result.structured
-        ? { structuredContent: scrubDeep(clipDeep(result.structured, STRUCTURED_LIMITS), options) }
+        ? { structuredContent: clipDeep(scrubDeep(result.structured, options), STRUCTURED_LIMITS) }
         : {}),
     };
   } catch (error) {

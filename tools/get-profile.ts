@@ -2,6 +2,7 @@ import { z } from "zod";
 import { summarizeProfile } from "../src/analysis/profile.ts";
 import { inputError, NotFoundError } from "../src/errors.ts";
 import { profileOutputShape, renderProfile } from "../src/format/profile.ts";
+import { projectSlug } from "../src/sentry/client.ts";
 import { resolveRef } from "../src/sentry/issue-ref.ts";
 import {
   fetchFlamegraph,
@@ -100,10 +101,13 @@ Example: {"issue": "ORDERS-API-7D"} or {"transaction": "GET /v1/orders", "projec
         );
       const org = await ctx.sentry.org(input.organization, ctx.signal);
       source = `transaction profile \`${input.profile_id}\``;
-      profile = await fetchTransactionProfile(ctx.sentry, org, input.project, input.profile_id, ctx.signal);
+      const project = projectSlug(input.project);
+      profile = await fetchTransactionProfile(ctx.sentry, org, project, input.profile_id, ctx.signal);
     } else if (input.transaction) {
       const org = await ctx.sentry.org(input.organization, ctx.signal);
-      const ids = input.project ? [await projectId(ctx.sentry, org, input.project, ctx.signal)] : [];
+      const ids = input.project
+        ? [await projectId(ctx.sentry, org, projectSlug(input.project), ctx.signal)]
+        : [];
       source = `flamegraph of transaction ${input.transaction}`;
       profile = await fetchFlamegraph(ctx.sentry, org, input.transaction, ids, ctx.signal);
       if (!profile)

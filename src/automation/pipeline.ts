@@ -1,5 +1,6 @@
 import type { Context } from "../context.ts";
 import type { RootCauseOutput } from "../format/root-cause.ts";
+import { checkAgentState } from "../handoff/agent-urls.ts";
 import { routeTarget } from "../handoff/dispatch.ts";
 import { createDispatcher } from "../handoff/dispatchers.ts";
 import { enc } from "../sentry/client.ts";
@@ -149,13 +150,18 @@ async function track(ctx: Context, job: Job, queue: JobQueue, signal: AbortSigna
         ctx.logger.warn("agent status unavailable", { dispatch: d.id, error });
         return null;
       });
-    if (state)
-      queue.updateDispatch(d.id, {
-        status: state.status,
-        url: state.url,
-        prUrl: state.prUrl,
-        summary: state.summary,
+    if (state) {
+      const { state: checked } = checkAgentState(state, {
+        repository: d.repository,
+        githubApiUrl: ctx.config.github.apiUrl,
       });
+      queue.updateDispatch(d.id, {
+        status: checked.status,
+        url: checked.url,
+        prUrl: checked.prUrl,
+        summary: checked.summary,
+      });
+    }
   }
   const after = queue.dispatchesOf(job.runId!);
   if (after.every((d) => d.status === "completed" || d.status === "failed")) {

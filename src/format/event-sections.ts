@@ -154,7 +154,7 @@ export function breadcrumbText(b: Breadcrumb): string {
   }
   if (typeof d.to === "string") return `${typeof d.from === "string" ? d.from : "?"} → ${d.to}`;
   const keys = Object.keys(d);
-  return keys.length > 0 ? JSON.stringify(d).slice(0, 160) : "";
+  return keys.length > 0 ? truncate(JSON.stringify(d), 160) : "";
 }
 
 export function requestSection(event: SentryEvent, full: boolean): string | null {

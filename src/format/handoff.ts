@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lines } from "./markdown.ts";
+import { data, lines } from "./markdown.ts";
 
 export const handoffOutputShape = {
   run_id: z.string(),
@@ -36,8 +36,8 @@ export type HandoffOutput = z.infer<z.ZodObject<typeof handoffOutputShape>>;
 
 export function renderHandoff(out: HandoffOutput): string {
   const header = lines(
-    `**Handoff** for run \`${out.run_id}\` → ${out.dispatch.target} (${out.dispatch.status})${out.dispatch.url ? ` — ${out.dispatch.url}` : ""}`,
-    `**Branch**: \`${out.branch}\`${out.base_branch ? ` from \`${out.base_branch}\`` : ""} · **PR**: ${out.draft ? "draft, " : ""}"${out.pr_title}" · **Brief**: ${out.size} characters${out.truncated.length ? ` (${out.truncated.join(", ")})` : ""}`,
+    `**Handoff** for run \`${out.run_id}\` → ${out.dispatch.target} (${out.dispatch.status})${out.dispatch.url ? ` — ${data(out.dispatch.url, 500)}` : ""}`,
+    `**Branch**: \`${out.branch}\`${out.base_branch ? ` from \`${out.base_branch}\`` : ""} · **PR**: ${out.draft ? "draft, " : ""}${data(out.pr_title, 200)} · **Brief**: ${out.size} characters${out.truncated.length ? ` (${out.truncated.join(", ")})` : ""}`,
     out.notes.length ? `**Notes**: ${out.notes.join(" ")}` : null,
     "",
     out.dispatch.status === "ready" ? "Follow the brief below in this repository checkout." : null,

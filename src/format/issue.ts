@@ -342,7 +342,7 @@ function structuredIssue(input: IssueViewInput, chain: ExceptionChain | null, ki
       timestamp: b.timestamp,
       category: b.category ?? b.type,
       level: b.level,
-      message: breadcrumbText(b).slice(0, 300),
+      message: truncate(breadcrumbText(b), 300),
     })),
     request: event?.request
       ? { method: event.request.method, url: event.request.url ? scrubUrl(event.request.url) : null }
@@ -354,7 +354,7 @@ function structuredIssue(input: IssueViewInput, chain: ExceptionChain | null, ki
     processing_errors: (event?.errors ?? []).map((e) => ({ type: e.type, message: e.message })),
     evidence: (event?.occurrence?.evidenceDisplay ?? []).map((d) => ({
       name: d.name,
-      value: d.value.slice(0, 500),
+      value: truncate(d.value, 500),
     })),
     release: input.release
       ? {
@@ -399,6 +399,6 @@ function structuredFrame(frame: Frame): StructuredFrame {
     line: frame.lineNo,
     column: frame.colNo,
     in_app: frame.inApp,
-    context: line !== null ? line.trim().slice(0, 300) : null,
+    context: line !== null ? truncate(line.trim(), 300) : null,
   };
 }

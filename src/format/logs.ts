@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { LogGroup } from "../analysis/logs.ts";
-import { call, cell, field, lines, UNTRUSTED_NOTICE } from "./markdown.ts";
+import { call, cell, field, lines, truncate, UNTRUSTED_NOTICE } from "./markdown.ts";
 
 export const logsOutputShape = {
   query: z.string().describe("The Sentry search query that was run"),
@@ -119,7 +119,7 @@ export function renderLogs(input: LogsViewInput): { markdown: string; structured
         last_timestamp: g.last,
         severity: g.severity,
         project: g.project,
-        message: g.message.slice(0, 1000),
+        message: truncate(g.message, 1000),
         count: g.count,
       })),
       elided_groups: input.elided.length,

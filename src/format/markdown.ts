@@ -56,8 +56,10 @@ export function count(n: number | null | undefined): string {
   return n === null || n === undefined ? "—" : n.toLocaleString("en-US");
 }
 
+/** Scrubbed before the cut: a cut first could leave part of a secret that no pattern recognizes any more. */
 export function truncate(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+  const s = scrubText(value);
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 /** `2026-11-20 14:02 UTC (8d ago)` */

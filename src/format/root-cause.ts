@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { call, data, facts, field, lines, UNTRUSTED_NOTICE } from "./markdown.ts";
+import { call, data, facts, field, lines, truncate, UNTRUSTED_NOTICE } from "./markdown.ts";
 
 /** The root-cause result: the public contract of analyze_root_cause and add_feedback. */
 export const rootCauseOutputShape = {
@@ -72,7 +72,7 @@ export function renderRootCause(
     const where = `${c.repo ? `${c.repo}: ` : ""}${c.path ?? "?"}${c.line ? `:${c.line}` : ""}`;
     return lines(
       `${i + 1}. **${data(c.function ?? "<unknown>", 80)}** in \`${where}\` — score ${c.score.toFixed(2)}`,
-      ...c.reasons.slice(0, 4).map((r) => `   - ${r.replace(/\s+/g, " ").slice(0, 220)}`),
+      ...c.reasons.slice(0, 4).map((r) => `   - ${truncate(r.replace(/\s+/g, " "), 220)}`),
       `   - evidence: ${c.evidence.map((e) => `\`${e}\``).join(", ")}`,
     );
   });

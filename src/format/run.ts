@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Dispatch, Job } from "../store/queue.ts";
 import type { RunRecord, RunSummary } from "../store/types.ts";
-import { call, data, facts, field, lines, UNTRUSTED_NOTICE } from "./markdown.ts";
+import { call, data, facts, field, lines, truncate, UNTRUSTED_NOTICE } from "./markdown.ts";
 
 const summaryShape = z.object({
   id: z.string(),
@@ -158,7 +158,7 @@ export function renderRun(run: RunRecord, dispatches: Dispatch[] = []): string {
       steps?: unknown[];
     };
     const detail = out.summary
-      ? ` — ${out.summary.slice(0, 300)}`
+      ? ` — ${truncate(out.summary, 300)}`
       : out.steps
         ? ` — ${out.steps.length} steps`
         : "";
@@ -185,7 +185,7 @@ export function renderRun(run: RunRecord, dispatches: Dispatch[] = []): string {
     dispatches.length > 0 ? "\n## Handoffs" : null,
     ...dispatches.map(
       (d) =>
-        `- ${d.target} → ${d.repository ?? "?"}: **${d.status}**${d.url ? ` — ${d.url}` : ""}${d.prUrl ? ` · PR ${d.prUrl}` : ""} (${d.updatedAt})`,
+        `- ${d.target} → ${data(d.repository, 120)}: **${data(d.status, 20)}**${d.url ? ` — ${data(d.url, 500)}` : ""}${d.prUrl ? ` · PR ${data(d.prUrl, 500)}` : ""} (${d.updatedAt})`,
     ),
     "",
     `## Evidence (${run.evidence.length})`,
@@ -200,7 +200,7 @@ export function renderRun(run: RunRecord, dispatches: Dispatch[] = []): string {
 export function renderRunList(runs: RunSummary[], jobs: Job[] = []): string {
   const jobLines = jobs.map(
     (j) =>
-      `- \`${j.id}\` ${j.shortId ?? j.issueId}: ${j.state} at ${j.step}${j.runId ? ` (run \`${j.runId}\`)` : ""}${j.reason ? ` — ${j.reason}` : ""}${j.lastError ? ` — last error: ${j.lastError.slice(0, 200)}` : ""}`,
+      `- \`${j.id}\` ${j.shortId ?? j.issueId}: ${j.state} at ${j.step}${j.runId ? ` (run \`${j.runId}\`)` : ""}${j.reason ? ` — ${j.reason}` : ""}${j.lastError ? ` — last error: ${truncate(j.lastError, 200)}` : ""}`,
   );
   return renderRuns(runs) + (jobLines.length ? `\n\n## Background jobs\n${jobLines.join("\n")}` : "");
 }

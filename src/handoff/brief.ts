@@ -165,7 +165,7 @@ function compose(input: BriefInput, level: number): string {
     out.push(
       `- Branch: \`${input.branch}\`${input.baseBranch ? ` from \`${input.baseBranch}\`` : ""} (rename it if your tooling names branches itself).`,
       "- Open it as a **draft** pull request for human review.",
-      `- Title: ${input.prTitle}`,
+      `- Title: ${data(input.prTitle, 200)}`,
       `- The description must contain \`Fixes ${input.shortId}\` so Sentry links the PR and resolves the issue when it ships. Suggested body:`,
       dataBlock(input.prBody, "markdown", 4000),
     );

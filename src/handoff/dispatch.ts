@@ -1,5 +1,8 @@
+import { connectedRepository, githubSlug } from "../code/connected.ts";
 import type { Context } from "../context.ts";
 import { configError } from "../errors.ts";
+import { scrubText } from "../format/scrub.ts";
+import { checkAgentState } from "./agent-urls.ts";
 import { createDispatcher } from "./dispatchers.ts";
 import type { DispatchRequest, TargetConfig } from "./types.ts";
 
@@ -18,6 +21,13 @@ export async function dispatchBrief(
     request: Omit<DispatchRequest, "dispatchId" | "callbackUrl">;
   },
 ): Promise<{ status: string; url: string | null; prUrl: string | null; adopted: boolean }> {
+  // Defence in depth: whatever built the request, the brief and our token go only to a connected repository.
+  const repo = connectedRepository(ctx.repos, ctx.config.allowedRepositories, input.request.repository);
+  if (githubSlug(repo)?.toLowerCase() !== input.request.repository.toLowerCase())
+    throw configError(
+      `repository "${input.request.repository}" is not the GitHub repository of ${repo.name}.`,
+      'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
+    );
   const queue = ctx.queue();
   const id = `${input.runId}:${input.target.name}:${input.request.repository}`;
   const record = queue.beginDispatch({
@@ -35,10 +45,27 @@ export async function dispatchBrief(
     logger: ctx.logger.child({ target: input.target.name }),
     now: () => ctx.clock.now(),
   });
-  const callbackUrl = ctx.config.publicUrl
-    ? `${ctx.config.publicUrl}/webhooks/${input.target.type === "webhook" ? "webhook" : input.target.type}`
-    : null;
-  const result = await dispatcher.dispatch({ ...input.request, dispatchId: id, callbackUrl }, ctx.signal);
+  // The token binds a callback to this one dispatch: a receiver of another target, or anyone who read a
+  // brief (dispatch IDs are printed in it), cannot report on it.
+  const route = input.target.type === "webhook" ? "webhook" : input.target.type;
+  const token = record.callbackToken ? `?token=${record.callbackToken}` : "";
+  const callbackUrl = ctx.config.publicUrl ? `${ctx.config.publicUrl}/webhooks/${route}${token}` : null;
+  // What leaves for an agent is scrubbed like every tool output (secret shapes and our own tokens).
+  const scrub = (text: string) => scrubText(text, { secrets: ctx.secrets });
+  const request = {
+    ...input.request,
+    brief: scrub(input.request.brief),
+    prTitle: scrub(input.request.prTitle),
+    prBody: scrub(input.request.prBody),
+  };
+  const sent = await dispatcher.dispatch({ ...request, dispatchId: id, callbackUrl }, ctx.signal);
+  const checked = checkAgentState(
+    { status: sent.status, url: sent.url, prUrl: sent.prUrl, summary: null },
+    { repository: input.request.repository, githubApiUrl: ctx.config.github.apiUrl },
+  );
+  if (checked.problems.length > 0)
+    ctx.logger.warn("agent links refused", { target: input.target.name, problems: checked.problems });
+  const result = { ...sent, url: checked.state.url, prUrl: checked.state.prUrl };
   queue.updateDispatch(id, {
     externalId: result.externalId,
     status: result.status,

@@ -334,8 +334,9 @@ export class SentryClient {
     const host = url.hostname.toLowerCase();
     const baseHost = base.hostname.toLowerCase();
     const sameFamily = host === baseHost || host.endsWith(`.${baseHost}`);
-    const schemeOk = url.protocol === "https:" || url.protocol === base.protocol;
-    if (!sameFamily || !schemeOk) {
+    // Same scheme and port as the configured host: a region on another port is another server.
+    const sameOrigin = url.protocol === base.protocol && url.port === base.port;
+    if (!sameFamily || !sameOrigin) {
       this.logger.warn("ignoring a region URL outside the configured Sentry host", { regionUrl });
       return this.config.baseUrl;
     }
@@ -347,8 +348,24 @@ export class SentryClient {
 const ORG_SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** A path segment. Lone surrogates (which encodeURIComponent throws on) become U+FFFD. */
+/** Sentry project slugs: like organization slugs (letters, digits, `-`, `_`), and never `.` or `..`. */
+export function projectSlug(slug: string): string {
+  const s = slug.trim();
+  if (!ORG_SLUG.test(s))
+    throw inputError(
+      `"${slug.slice(0, 60)}" is not a project slug.`,
+      "Use the slug from the project's URL (letters, digits, - and _), e.g. orders-api; search_issues lists issues with their projects.",
+    );
+  return s;
+}
+
+/**
+ * A path segment. Lone surrogates (which encodeURIComponent throws on) become U+FFFD. `.` and `..` pass
+ * encodeURIComponent unchanged and a URL parser would remove a path segment for them, so they are refused.
+ */
 export function enc(segment: string): string {
+  if (segment === "." || segment === "..")
+    throw inputError(`"${segment}" is not a name Sentry uses.`, "Pass the slug or ID itself.");
   return encodeURIComponent(segment.replace(LONE_SURROGATE, "\uFFFD"));
 }
 

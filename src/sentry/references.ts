@@ -14,6 +14,8 @@ export interface IssueReference {
   eventId: string | null;
   /** The host the reference named, when it was a URL. */
   host: string | null;
+  /** Its origin (scheme, host, port), when the URL named a scheme; otherwise https is assumed. */
+  origin?: { scheme: string; port: string; explicitScheme: boolean } | null;
 }
 
 export const ACCEPTED_REFERENCES =
@@ -75,7 +77,12 @@ function parseUrl(value: string): IssueReference {
   if (eventId && !EVENT_ID.test(eventId) && !["latest", "oldest", "recommended"].includes(eventId)) {
     throw inputError(`the URL names event "${eventId.slice(0, 40)}", which is not a 32-character event ID.`);
   }
-  const base = { org, eventId: eventId ? eventId.toLowerCase() : null, host };
+  const origin = {
+    scheme: url.protocol,
+    port: effectivePort(url),
+    explicitScheme: /^https?:\/\//i.test(value),
+  };
+  const base = { org, eventId: eventId ? eventId.toLowerCase() : null, host, origin };
   if (NUMERIC_ID.test(issue)) return { kind: "numeric", id: issue, ...base };
   if (SHORT_ID.test(issue)) return { kind: "short", id: issue.toUpperCase(), ...base };
   throw inputError(`the URL names issue "${issue.slice(0, 60)}", which is neither a numeric nor a short ID.`);
@@ -87,15 +94,26 @@ function parseUrl(value: string): IssueReference {
  */
 export function assertSameSentry(ref: IssueReference, baseUrl: string, saas: boolean): void {
   if (!ref.host) return;
-  const configured = new URL(baseUrl).hostname.toLowerCase();
+  const base = new URL(baseUrl);
+  const configured = base.hostname.toLowerCase();
+  // Scheme and port count too: http://sentry.example.com:8080 is not the https Sentry on that host.
+  const o = ref.origin;
+  const sameOrigin =
+    !o || ((!o.explicitScheme || o.scheme === base.protocol) && o.port === effectivePort(base));
+  const saasOrigin = !o || ((!o.explicitScheme || o.scheme === "https:") && o.port === "443");
   const ok =
-    ref.host === configured ||
-    (saas && (ref.host === "sentry.io" || ref.host.endsWith(".sentry.io"))) ||
-    ref.host.endsWith(`.${configured}`);
+    (ref.host === configured && sameOrigin) ||
+    (saas && (ref.host === "sentry.io" || ref.host.endsWith(".sentry.io")) && saasOrigin) ||
+    (ref.host.endsWith(`.${configured}`) && sameOrigin);
   if (!ok) {
     throw inputError(
-      `the URL points at ${ref.host}, but this server is connected to ${configured}; it only reads from the configured Sentry.`,
+      `the URL points at ${ref.host}${o && o.port !== effectivePort(base) ? ` port ${o.port}` : ""}, but this server is connected to ${configured} (${base.origin}); it only reads from the configured Sentry.`,
       "Pass the short ID or numeric ID instead, or point SENTRY_HOST at that Sentry.",
     );
   }
+}
+
+/** The port a URL reaches, with the scheme's default filled in. */
+function effectivePort(url: URL): string {
+  return url.port || (url.protocol === "http:" ? "80" : "443");
 }

@@ -1,6 +1,10 @@
+import { connectedRepository, githubSlug } from "../code/connected.ts";
+import { safeRepoPath } from "../code/paths.ts";
 import type { Context } from "../context.ts";
-import { configError } from "../errors.ts";
+import { configError, inputError } from "../errors.ts";
 import type { HandoffOutput } from "../format/handoff.ts";
+import type { RootCauseOutput } from "../format/root-cause.ts";
+import { scrubText } from "../format/scrub.ts";
 import type { SolutionOutput } from "../format/solution.ts";
 import { type BriefRule, branchName, prBody, renderBrief } from "../handoff/brief.ts";
 import { dispatchBrief, resolveTarget } from "../handoff/dispatch.ts";
@@ -45,30 +49,35 @@ export async function handOff(
   });
   const rules = await rulesFor(ctx, solution, notes);
   const top = rc.candidates[0];
+  checkPlanPaths(run.id, rc, solution);
   const repo = top?.repo ? ctx.repos.byName(top.repo) : undefined;
   const baseBranch = repo
     ? (repo.defaultBranch ?? (await repo.host.defaultBranch(ctx.signal).catch(() => null)))
     : null;
   const branch = branchName(shortId, top?.function ?? run.issue.title, run.id);
-  const prTitle = `Fix ${shortId}: ${(top?.function ? `${top.function} — ` : "") + run.issue.title}`
-    .replace(/\s+/g, " ")
-    .slice(0, 120);
+  const exception = run.evidence.find((e) => e.id.startsWith("exception:main:"))?.data as
+    | { type?: string | null }
+    | undefined;
+  const prTitle = pullRequestTitle(shortId, top?.function ?? null, exception?.type ?? null);
   // When the fix lands in another service, its own Sentry issue is resolved by the same PR.
   const alsoFixes =
     top?.source === "other_service"
       ? rc.related_issues.map((r) => r.short_id).filter((s): s is string => Boolean(s))
       : [];
-  const body = prBody({
-    shortId,
-    alsoFixes,
-    summary: rc.summary,
-    steps: solution.steps,
-    tests: solution.tests,
-    permalink: issue?.permalink ?? null,
-    runId: run.id,
-  });
+  const body = scrubText(
+    prBody({
+      shortId,
+      alsoFixes,
+      summary: rc.summary,
+      steps: solution.steps,
+      tests: solution.tests,
+      permalink: issue?.permalink ?? null,
+      runId: run.id,
+    }),
+    { secrets: ctx.secrets },
+  );
   const codeGeneration = ctx.config.codeGeneration;
-  const { brief, truncated } = renderBrief({
+  const rendered = renderBrief({
     runId: run.id,
     shortId,
     title: run.issue.title,
@@ -91,6 +100,9 @@ export async function handOff(
     codeGeneration,
     instructions: input.instructions?.trim() || null,
   });
+  // The brief leaves the server (an agent, a GitHub issue, a webhook): scrubbed before it is stored or sent.
+  const brief = scrubText(rendered.brief, { secrets: ctx.secrets });
+  const truncated = rendered.truncated;
   if (!codeGeneration)
     notes.push(
       "Code generation is disabled (codeGeneration: false): the brief is a report; no coding agent was asked to change code.",
@@ -101,7 +113,11 @@ export async function handOff(
     url: null,
   };
   if (background && codeGeneration) {
-    const repository = repo?.github ?? (top?.repo && /^[\w.-]+\/[\w.-]+$/.test(top.repo) ? top.repo : null);
+    // The brief and our GitHub token go to this repository: a connected one the allowlist admits, never a
+    // name taken from the run as it stands (a pin or a stored candidate may name anything).
+    const repository = top?.repo
+      ? githubSlug(connectedRepository(ctx.repos, ctx.config.allowedRepositories, top.repo))
+      : null;
     if (!repository) {
       throw configError(
         `run ${run.id} names no GitHub repository to hand off to.`,
@@ -146,6 +162,45 @@ export async function handOff(
   };
   ctx.store().completeStage(run.id, "handoff", output);
   return output;
+}
+
+/**
+ * The PR title, from parts that cannot carry prose: the short ID, the culprit function and the exception
+ * type, each cut to identifier characters. The issue title is whatever an event sender wrote, so it stays
+ * out (it is quoted as data in the brief).
+ */
+export function pullRequestTitle(shortId: string, fn: string | null, exceptionType: string | null): string {
+  const word = (s: string | null, max: number) =>
+    (s ?? "")
+      .replace(/[^\w.$:<>[\]-]+/g, "")
+      .slice(0, max)
+      .replace(/^[^\w$<[]+|[^\w$>\]]+$/g, "");
+  const id = word(shortId, 40) || "issue";
+  const what = [word(exceptionType, 60), word(fn, 60)].filter(Boolean);
+  return `Fix ${id}${what.length === 2 ? `: ${what[0]} in ${what[1]}` : what.length === 1 ? `: ${what[0]}` : ""}`;
+}
+
+/**
+ * Every path the brief tells an agent to open or change stays inside its repository. Input is checked when
+ * it arrives; this catches runs stored before that check, so an old pin of `../../etc/passwd` is refused too.
+ */
+function checkPlanPaths(runId: string, rc: RootCauseOutput, solution: SolutionOutput): void {
+  // Only paths with a repository are repo-relative; without one, a path is what Sentry reported.
+  const paths = [
+    ...rc.candidates.filter((c) => c.repo).map((c) => c.path),
+    ...solution.steps.filter((s) => s.repo).flatMap((s) => s.files),
+  ];
+  for (const path of paths) {
+    if (!path) continue;
+    try {
+      safeRepoPath(path);
+    } catch {
+      throw inputError(
+        `run ${runId} names a path outside its repository (${JSON.stringify(path.slice(0, 100))}).`,
+        "Reject that candidate with add_feedback, or remove the step with edit_solution, then hand off again.",
+      );
+    }
+  }
 }
 
 /** The rules files that apply to the planned files, per repository. A repository that cannot be read is noted. */

@@ -44,6 +44,8 @@ export interface Dispatch {
   url: string | null;
   prUrl: string | null;
   summary: string | null;
+  /** The secret the agent's status callbacks must carry (`?token=` on the callback URL); null before v3. */
+  callbackToken: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -76,11 +78,15 @@ export class JobQueue {
     org: string;
     issueId: string;
     shortId: string | null;
+    /** SHA-256 of the signed body: the same body again is a replay, whatever its Request-ID. */
+    bodyDigest?: string | null;
   }): EnqueueOutcome {
     return this.db
       .transaction((): EnqueueOutcome => {
         const t = this.iso();
-        const seen = this.db.prepare("SELECT 1 FROM deliveries WHERE request_id = ?").get(input.requestId);
+        const seen = this.db
+          .prepare("SELECT 1 FROM deliveries WHERE request_id = ? OR body_digest = ?")
+          .get(input.requestId, input.bodyDigest ?? null);
         if (seen) return { kind: "duplicate_delivery" };
         const since = this.iso(-ISSUE_COOLDOWN_MS);
         const existing = this.db
@@ -93,9 +99,18 @@ export class JobQueue {
           : { kind: "queued", jobId: `job_${randomBytes(6).toString("hex")}` };
         this.db
           .prepare(
-            "INSERT INTO deliveries (request_id, resource, action, org, issue_id, received_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO deliveries (request_id, resource, action, org, issue_id, received_at, outcome, body_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           )
-          .run(input.requestId, input.resource, input.action, input.org, input.issueId, t, outcome.kind);
+          .run(
+            input.requestId,
+            input.resource,
+            input.action,
+            input.org,
+            input.issueId,
+            t,
+            outcome.kind,
+            input.bodyDigest ?? null,
+          );
         if (outcome.kind === "queued") {
           this.db
             .prepare(
@@ -266,9 +281,20 @@ export class JobQueue {
     const t = this.iso();
     this.db
       .prepare(
-        "INSERT OR IGNORE INTO dispatches (id, run_id, job_id, org, target, type, repository, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'sending', ?, ?)",
+        "INSERT OR IGNORE INTO dispatches (id, run_id, job_id, org, target, type, repository, status, callback_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'sending', ?, ?, ?)",
       )
-      .run(d.id, d.runId, d.jobId, d.org, d.target, d.type, d.repository, t, t);
+      .run(
+        d.id,
+        d.runId,
+        d.jobId,
+        d.org,
+        d.target,
+        d.type,
+        d.repository,
+        randomBytes(24).toString("base64url"),
+        t,
+        t,
+      );
     this.changed(d.runId);
     return this.dispatch(d.id)!;
   }
@@ -285,7 +311,7 @@ export class JobQueue {
   ): void {
     this.db
       .prepare(
-        "UPDATE dispatches SET external_id = COALESCE(?, external_id), status = COALESCE(?, status), url = COALESCE(?, url), pr_url = COALESCE(?, pr_url), summary = COALESCE(?, summary), updated_at = ? WHERE id = ?",
+        "UPDATE dispatches SET external_id = COALESCE(?, external_id), status = CASE WHEN status IN ('completed', 'failed') THEN status ELSE COALESCE(?, status) END, url = COALESCE(?, url), pr_url = COALESCE(?, pr_url), summary = COALESCE(?, summary), updated_at = ? WHERE id = ?",
       )
       .run(
         patch.externalId ?? null,
@@ -374,6 +400,7 @@ interface DispatchRow {
   url: string | null;
   pr_url: string | null;
   summary: string | null;
+  callback_token: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -392,6 +419,7 @@ function dispatch(r: DispatchRow): Dispatch {
     url: r.url,
     prUrl: r.pr_url,
     summary: r.summary,
+    callbackToken: r.callback_token,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { configError, NotFoundError } from "../errors.ts";
@@ -107,6 +107,11 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX dispatches_run ON dispatches (run_id);
    CREATE INDEX dispatches_external ON dispatches (type, external_id);`,
+  // 3: each dispatch's own random callback token, so a callback can touch only the dispatch it was given.
+  "ALTER TABLE dispatches ADD COLUMN callback_token TEXT;",
+  // 4: Sentry signs only the body: a replayed body (new Request-ID, fresh timestamp) is known by its digest.
+  `ALTER TABLE deliveries ADD COLUMN body_digest TEXT;
+   CREATE INDEX deliveries_digest ON deliveries (body_digest);`,
 ];
 
 /** A run that has been "running" this long without an update belongs to a process that died. */
@@ -124,7 +129,10 @@ export class SqliteRunStore implements RunStore {
   ) {
     if (path !== ":memory:") {
       try {
-        mkdirSync(dirname(path), { recursive: true });
+        // Runs hold evidence from Sentry events: only this user may read them (0700 directories, 0600 file;
+        // SQLite gives the -wal and -shm files the database file's permissions).
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        if (!existsSync(path)) closeSync(openSync(path, "wx", 0o600));
       } catch (error) {
         throw configError(
           `cannot create the directory for the run database ${path}: ${(error as Error).message}`,

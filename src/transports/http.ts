@@ -14,8 +14,9 @@ import { isLoopbackHost } from "../config.ts";
 import type { Context } from "../context.ts";
 import { configError } from "../errors.ts";
 import { createServer, SERVER_NAME, SERVER_VERSION } from "../server.ts";
+import { readBodyBytes } from "./body.ts";
 import { type GuardPolicy, hostAllowed, isWildcardBind, originAllowed, tokenMatches } from "./http-guard.ts";
-import { handleWebhook } from "./webhooks.ts";
+import { handleWebhook, type WebhookLimits } from "./webhooks.ts";
 
 /**
  * Streamable HTTP on node:http. `/mcp` (POST/GET/DELETE) with stateful sessions by default or stateless
@@ -28,6 +29,9 @@ export interface HttpHandle {
   sessionCount(): number;
   close(): Promise<void>;
 }
+
+const WEBHOOK_MAX_BYTES = 256 * 1024;
+const WEBHOOK_MAX_READING = 16;
 
 interface Session {
   transport: StreamableHTTPServerTransport;
@@ -57,6 +61,16 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
     );
   }
   const sessions = new Map<string, Session>();
+  /** Initialize requests answered but whose session is not registered yet: they count against the cap. */
+  let opening = 0;
+  // Webhook bodies are read before anyone is authenticated (the HMAC covers the body): smaller, and only
+  // a few at a time.
+  const webhookLimits: WebhookLimits = {
+    maxBytes: Math.min(http.maxBodyBytes, WEBHOOK_MAX_BYTES),
+    timeoutMs: http.bodyTimeoutMs,
+    reading: 0,
+    maxReading: WEBHOOK_MAX_READING,
+  };
   // Sentry webhooks feed the background worker; without a webhook secret there is nothing to work on.
   const worker = context.config.automation.enabled ? new Worker(context) : null;
   const log = context.logger.child({ component: "http" });
@@ -83,7 +97,7 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
       });
     }
     if (path?.startsWith("/webhooks/")) {
-      return handleWebhook(context, worker, path.slice("/webhooks/".length), req, res, http.maxBodyBytes);
+      return handleWebhook(context, worker, path.slice("/webhooks/".length), req, res, webhookLimits);
     }
     if (path !== "/mcp")
       return json(res, 404, { error: "not found", endpoints: ["/mcp", "/healthz", "/webhooks/sentry"] });
@@ -106,7 +120,7 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
         { allow: "POST" },
       );
     }
-    const body = await readBody(req, res, http.maxBodyBytes);
+    const body = await readBody(req, res, http.maxBodyBytes, http.bodyTimeoutMs);
     if (body === undefined) return;
     const server = createServer(context);
     const transport = new StreamableHTTPServerTransport({
@@ -134,19 +148,32 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
           session.lastSeen = Date.now();
         });
       }
-      const body = req.method === "POST" ? await readBody(req, res, http.maxBodyBytes) : undefined;
+      const body =
+        req.method === "POST" ? await readBody(req, res, http.maxBodyBytes, http.bodyTimeoutMs) : undefined;
       if (req.method === "POST" && body === undefined) return;
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method !== "POST")
       return rpcError(res, 400, -32000, "Bad Request: no session; POST an initialize request first");
-    const body = await readBody(req, res, http.maxBodyBytes);
+    const body = await readBody(req, res, http.maxBodyBytes, http.bodyTimeoutMs);
     if (body === undefined) return;
     const initializing = Array.isArray(body)
       ? body.some((m) => isInitializeRequest(m))
       : isInitializeRequest(body);
     if (!initializing)
       return rpcError(res, 400, -32000, "Bad Request: no session ID; POST an initialize request first");
+    if (sessions.size + opening >= http.maxSessions) {
+      log.warn("session limit reached", { sessions: sessions.size, max: http.maxSessions });
+      return rpcError(
+        res,
+        503,
+        -32000,
+        `Too many sessions (${http.maxSessions}): close finished sessions (DELETE /mcp) or retry later; the operator can raise http.maxSessions`,
+        { "retry-after": "30" },
+      );
+    }
+    opening++;
+    res.once("close", () => opening--);
     const server = createServer(context);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -229,27 +256,28 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Reads and parses a JSON body within the size limit; answers the error itself and returns undefined on failure. */
-async function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) {
-    rpcError(res, 413, -32000, `Request body too large (limit ${limit} bytes)`);
-    req.resume();
+/**
+ * Reads and parses a JSON body within the size limit and the body deadline; answers the error itself (and
+ * closes the connection) and returns undefined on failure.
+ */
+async function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  timeoutMs: number,
+): Promise<unknown> {
+  const read = await readBodyBytes(req, { maxBytes: limit, timeoutMs });
+  if (!read.ok) {
+    if (read.reason === "aborted") return undefined;
+    const [status, message] =
+      read.reason === "too_large"
+        ? [413, `Request body too large (limit ${limit} bytes)`]
+        : [408, `Request body not received within ${timeoutMs / 1000} s`];
+    rpcError(res, status, -32000, message, { connection: "close" });
     return undefined;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      rpcError(res, 413, -32000, `Request body too large (limit ${limit} bytes)`);
-      req.destroy();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(read.body.toString("utf8"));
   } catch {
     rpcError(res, 400, -32700, "Parse error: the body is not valid JSON");
     return undefined;

@@ -1,10 +1,13 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { freshTimestamp, readSentryWebhook, verifySentrySignature } from "../automation/sentry-webhook.ts";
 import type { Worker } from "../automation/worker.ts";
 import type { Context } from "../context.ts";
+import { checkAgentState } from "../handoff/agent-urls.ts";
 import { verifyCursorWebhook } from "../handoff/cursor.ts";
 import type { AgentCallback } from "../handoff/types.ts";
 import { verifyAutofixCallback } from "../handoff/webhook.ts";
+import { type BodyResult, readBodyBytes } from "./body.ts";
 
 /**
  * Incoming webhooks on the HTTP transport, authenticated by HMAC rather than the bearer token:
@@ -13,32 +16,67 @@ import { verifyAutofixCallback } from "../handoff/webhook.ts";
  * one SQLite transaction — and the work happens in the background worker.
  */
 
+export interface WebhookLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  /** Bodies being read now, and the most at once: beyond it a sender gets 503 before we buffer anything. */
+  reading: number;
+  maxReading: number;
+}
+
 export async function handleWebhook(
   ctx: Context,
   worker: Worker | null,
   kind: string,
   req: IncomingMessage,
   res: ServerResponse,
-  maxBytes: number,
+  limits: WebhookLimits,
 ): Promise<void> {
   if (req.method !== "POST") return reply(res, 405, { error: "POST only" });
-  const raw = await readRaw(req, maxBytes);
-  if (raw === null) return reply(res, 413, { error: `body over ${maxBytes} bytes` });
-  if (kind === "sentry") return sentry(ctx, worker, req, res, raw);
-  if (kind === "cursor" || kind === "webhook") return agent(ctx, worker, kind, req, res, raw);
-  return reply(res, 404, {
-    error: `no webhook endpoint "${kind}"`,
-    endpoints: ["/webhooks/sentry", "/webhooks/cursor", "/webhooks/webhook"],
-  });
+  if (kind !== "sentry" && kind !== "cursor" && kind !== "webhook")
+    return reply(res, 404, {
+      error: `no webhook endpoint "${kind}"`,
+      endpoints: ["/webhooks/sentry", "/webhooks/cursor", "/webhooks/webhook"],
+    });
+  // A disabled route answers before the body is read: nobody can make us buffer for nothing.
+  const disabled = kind === "sentry" ? sentryDisabled(ctx) : agentDisabled(ctx, kind);
+  if (disabled) return reply(res, 503, { error: disabled }, true);
+  if (limits.reading >= limits.maxReading)
+    return reply(res, 503, { error: "too many webhook deliveries in flight; retry shortly" }, true);
+  limits.reading++;
+  let read: BodyResult;
+  try {
+    read = await readBodyBytes(req, limits);
+  } finally {
+    limits.reading--;
+  }
+  if (!read.ok) {
+    if (read.reason === "too_large")
+      return reply(res, 413, { error: `body over ${limits.maxBytes} bytes` }, true);
+    if (read.reason === "timeout")
+      return reply(res, 408, { error: `body not received within ${limits.timeoutMs / 1000} s` }, true);
+    return;
+  }
+  if (kind === "sentry") return sentry(ctx, worker, req, res, read.body);
+  return agent(ctx, worker, kind, req, res, read.body);
+}
+
+function sentryDisabled(ctx: Context): string | null {
+  const automation = ctx.config.automation;
+  return automation.enabled && automation.webhookSecret
+    ? null
+    : `Sentry webhooks are not enabled here: set ${automation.webhookSecretEnv} to the integration's client secret`;
+}
+
+function agentDisabled(ctx: Context, kind: "cursor" | "webhook"): string | null {
+  return ctx.config.handoff.targets.some((t) => t.type === kind && t.secret)
+    ? null
+    : `no ${kind} target with a secret is configured`;
 }
 
 function sentry(ctx: Context, worker: Worker | null, req: IncomingMessage, res: ServerResponse, raw: Buffer) {
   const automation = ctx.config.automation;
-  if (!automation.enabled || !automation.webhookSecret) {
-    return reply(res, 503, {
-      error: `Sentry webhooks are not enabled here: set ${automation.webhookSecretEnv} to the integration's client secret`,
-    });
-  }
+  if (!automation.webhookSecret) return reply(res, 503, { error: sentryDisabled(ctx) });
   if (!verifySentrySignature(raw, header(req, "sentry-hook-signature"), automation.webhookSecret)) {
     ctx.logger.warn("sentry webhook with a bad signature");
     return reply(res, 401, { error: "invalid Sentry-Hook-Signature" });
@@ -74,6 +112,7 @@ function sentry(ctx: Context, worker: Worker | null, req: IncomingMessage, res: 
     org,
     issueId: verdict.issueId,
     shortId: verdict.shortId,
+    bodyDigest: createHash("sha256").update(raw).digest("hex"),
   });
   ctx.logger.info("sentry webhook", {
     resource: verdict.resource,
@@ -100,39 +139,65 @@ function agent(
   raw: Buffer,
 ) {
   const targets = ctx.config.handoff.targets.filter((t) => t.type === kind && t.secret);
-  if (targets.length === 0)
-    return reply(res, 503, { error: `no ${kind} target with a secret is configured` });
+  // Every target whose secret verifies the delivery (targets may share a secret); the callback may touch
+  // only a dispatch of one of them.
   let callback: AgentCallback | null = null;
+  const verifiedBy = new Set<string>();
   for (const t of targets) {
     try {
       callback =
         kind === "cursor"
           ? verifyCursorWebhook(raw, req.headers, t.secret!)
           : verifyAutofixCallback(raw, req.headers, t.secret!, Math.floor(ctx.clock.now() / 1000));
-      break;
+      verifiedBy.add(t.name);
     } catch {
       // Try the next target's secret; none matching is a 401 below.
     }
   }
   if (!callback) return reply(res, 401, { error: "invalid signature" });
   const queue = ctx.queue();
-  const dispatch = queue.dispatchByExternal(kind, callback.externalId) ?? queue.dispatch(callback.externalId);
-  if (!dispatch) return reply(res, 404, { error: `no dispatch for agent ${callback.externalId}` });
+  const found = queue.dispatchByExternal(kind, callback.externalId) ?? queue.dispatch(callback.externalId);
+  const dispatch = found && found.type === kind && verifiedBy.has(found.target) ? found : null;
+  if (!dispatch)
+    return reply(res, 404, {
+      error: `no dispatch for agent ${callback.externalId} of the target whose secret signed this callback`,
+    });
+  if (dispatch.callbackToken && !sameSecret(callbackToken(req), dispatch.callbackToken)) {
+    ctx.logger.warn("agent callback without its dispatch's token", { dispatch: dispatch.id });
+    return reply(res, 401, {
+      error: "missing or wrong callback token: call back to the exact callback_url this dispatch was given",
+    });
+  }
+  const { state, problems } = checkAgentState(callback.state, {
+    repository: dispatch.repository,
+    githubApiUrl: ctx.config.github.apiUrl,
+  });
+  if (problems.length > 0)
+    return reply(res, 422, { error: `refused: ${problems.join("; ")}`, recorded: false });
+  if (dispatch.status === "completed" || dispatch.status === "failed") {
+    return reply(res, 200, { status: "ignored", reason: `the dispatch is already ${dispatch.status}` });
+  }
   queue.updateDispatch(dispatch.id, {
-    status: callback.state.status,
-    url: callback.state.url,
-    prUrl: callback.state.prUrl,
-    summary: callback.state.summary,
+    status: state.status,
+    url: state.url,
+    prUrl: state.prUrl,
+    summary: state.summary,
   });
-  ctx.logger.info("agent status", {
-    dispatch: dispatch.id,
-    status: callback.state.status,
-    pr: callback.state.prUrl,
-  });
+  ctx.logger.info("agent status", { dispatch: dispatch.id, status: state.status, pr: state.prUrl });
   // A finished agent closes its job now rather than at the next status poll.
-  const finished = callback.state.status === "completed" || callback.state.status === "failed";
+  const finished = state.status === "completed" || state.status === "failed";
   if (finished && dispatch.jobId && queue.wake(dispatch.jobId)) worker?.kick();
   return reply(res, 200, { status: "recorded" });
+}
+
+function callbackToken(req: IncomingMessage): string {
+  return new URL(req.url ?? "/", "http://callback").searchParams.get("token") ?? "";
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -140,21 +205,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return null;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
+/** `close`: the body was not (fully) read, so the connection is not reused. */
+function reply(res: ServerResponse, status: number, body: unknown, close = false): void {
+  res.writeHead(status, { "content-type": "application/json", ...(close ? { connection: "close" } : {}) });
   res.end(JSON.stringify(body));
 }

@@ -68,7 +68,7 @@ describe("background handoff over HTTP", () => {
     };
     expect(launch.prompt.text).toContain(`Fixes ${issue.shortId}`);
     expect(launch.target.autoCreatePr).toBe(true);
-    expect(launch.webhook.url).toBe(`${server.base}/webhooks/cursor`);
+    expect(launch.webhook.url).toMatch(new RegExp(`^${server.base}/webhooks/cursor\\?token=[\\w-]{32}$`));
 
     const job = await waitFor("the job to reach track", () =>
       jobsOf(server.dbPath).find((j) => j.step === "track" || j.state === "done"),
@@ -82,7 +82,10 @@ describe("background handoff over HTTP", () => {
     // The redelivered webhook and a second alert for the same issue do nothing.
     const again = await postSentryWebhook(server.base, issueCreated(issue), { requestId: "req-1" });
     expect(again).toMatchObject({ status: 200, body: { status: "duplicate_delivery" } });
-    const repeat = await postSentryWebhook(server.base, issueCreated(issue), { requestId: "req-2" });
+    // A second alert differs in its body (the same body again is a replay: see test/e2e/http-limits.test.ts).
+    const second = issueCreated(issue);
+    (second.data as { issue: Record<string, unknown> }).issue.count = "12";
+    const repeat = await postSentryWebhook(server.base, second, { requestId: "req-2" });
     expect(repeat).toMatchObject({ status: 200, body: { status: "duplicate_issue", job_id: job.id } });
 
     // Cursor finishes and calls back, signed: the run shows the pull request.

@@ -139,9 +139,10 @@ describe("durability under SIGKILL", () => {
         ...template,
         issue: { ...template.issue, id: i.id, shortId: i.shortId, count: "3" },
       });
-    // Four deliveries per issue (Sentry retries and repeat alerts), each with its own Request-ID.
+    // Four deliveries per issue (repeat alerts), each with its own Request-ID and its own body: the same
+    // signed body twice is a replay, refused whatever its Request-ID.
     const deliveries = issues.flatMap((issue) =>
-      [0, 1, 2, 3].map((k) => ({ issue, requestId: `${issue.id}-${k}` })),
+      [0, 1, 2, 3].map((k) => ({ issue, requestId: `${issue.id}-${k}`, body: alert(issue, k) })),
     );
 
     const first = await r.start();
@@ -155,7 +156,7 @@ describe("durability under SIGKILL", () => {
           killed = killed ?? sigkill(first);
           await killed;
         }
-        const res = await postSentryWebhook(first.base, issueCreated(d.issue), {
+        const res = await postSentryWebhook(first.base, d.body, {
           requestId: d.requestId,
         }).catch(() => null);
         if (res && res.status < 300) acknowledged.add(d.requestId);
@@ -168,7 +169,7 @@ describe("durability under SIGKILL", () => {
     // Sentry redelivers what was not acknowledged; we send everything again.
     const second = await r.start();
     for (const d of deliveries) {
-      const res = await postSentryWebhook(second.base, issueCreated(d.issue), { requestId: d.requestId });
+      const res = await postSentryWebhook(second.base, d.body, { requestId: d.requestId });
       expect(res.status).toBeLessThan(300);
       if (acknowledged.has(d.requestId)) expect(res.body.status).toBe("duplicate_delivery");
     }
@@ -181,3 +182,11 @@ describe("durability under SIGKILL", () => {
     expect(storeHealthy(second.dbPath)).toEqual([]);
   });
 });
+
+/** An issue alert for `issue`, the k-th of its kind (Sentry's repeat alerts differ in the issue's count). */
+function alert(issue: { id: string; shortId: string; project: string }, k: number): Record<string, unknown> {
+  const body = issueCreated(issue);
+  const data = body.data as { issue: Record<string, unknown> };
+  data.issue = { ...data.issue, count: String(10 + k) };
+  return body;
+}

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type AppError, NotFoundError } from "../../src/errors.ts";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
+import { serveJson } from "../fakes/serve.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
 import { testContext } from "../helpers/context.ts";
 
@@ -153,5 +154,31 @@ describe("SaaS region discovery", () => {
       "/region/us/api/0/organizations/acme/issues/9005/",
       "/region/us/api/0/organizations/acme/issues/9006/",
     ]);
+  });
+});
+
+describe("region URLs must match the configured origin", () => {
+  it("ignores a region on the same host but another port, and keeps the token at home", async () => {
+    const elsewhere = await serveJson(() => ({ status: 200, body: { id: "1" } }));
+    const home = await serveJson((req) => {
+      if (req.path === "/api/0/users/me/regions/")
+        return { status: 200, body: { regions: [{ name: "us", url: elsewhere.url }] } };
+      if (req.path === "/api/0/organizations/acme/")
+        return { status: 200, body: { id: "1", slug: "acme", links: { regionUrl: elsewhere.url } } };
+      return {
+        status: 200,
+        body: { id: "9005", shortId: "X-1", title: "t", project: { id: "1", slug: "p" } },
+      };
+    });
+    try {
+      expect(new URL(elsewhere.url).hostname).toBe(new URL(home.url).hostname);
+      const sentry = testContext({ sentryUrl: home.url }).sentry;
+      await sentry.getIssue("acme", "9005");
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(home.requests.map((r) => r.path)).toContain("/api/0/organizations/acme/issues/9005/");
+    } finally {
+      await elsewhere.close();
+      await home.close();
+    }
   });
 });

@@ -1,5 +1,9 @@
+import { connectedRepository } from "../../code/connected.ts";
+import { safeRepoPath } from "../../code/paths.ts";
+import type { Context } from "../../context.ts";
 import { inputError } from "../../errors.ts";
 import type { RootCauseOutput } from "../../format/root-cause.ts";
+import { scrubDeep, scrubText } from "../../format/scrub.ts";
 import { resolveRef } from "../../sentry/issue-ref.ts";
 import type { RunRecord } from "../../store/types.ts";
 import type { ToolCallContext } from "../../tool.ts";
@@ -71,13 +75,17 @@ export async function runRootCause(
       evidence_count: evidence.length,
     };
     if (input.context?.trim()) {
-      const fb = store.addFeedback(run.id, "context", { message: input.context });
+      const fb = store.addFeedback(run.id, "context", {
+        message: scrubText(input.context, { secrets: ctx.secrets }),
+      });
       const applied = applyFeedback(output, { message: input.context }, fb.seq);
       output = { ...applied.output, revision: 1 };
       evidence.push(applied.evidence);
     }
     await ctx.progress(4, 4, "root cause ready");
-    store.completeStage(run.id, "root_cause", output, evidence);
+    // Stored scrubbed: the run database is a copy of Sentry data at rest, and outlives the tool call.
+    const scrub = <T>(value: T): T => scrubDeep(value, { secrets: ctx.secrets });
+    store.completeStage(run.id, "root_cause", scrub(output), scrub(evidence));
     return { run: store.getRun(run.id)!, output };
   } catch (error) {
     store.failRun(run.id, (error as Error).message);
@@ -88,8 +96,9 @@ export async function runRootCause(
 export function addRootCauseFeedback(
   ctx: ToolCallContext,
   runId: string,
-  feedback: Feedback,
+  given: Feedback,
 ): { run: RunRecord; output: RootCauseOutput; stale: string[] } {
+  const feedback = checkPin(ctx, given);
   const store = ctx.store();
   const run = store.getRun(runId);
   if (!run)
@@ -105,8 +114,9 @@ export function addRootCauseFeedback(
     );
   // Validate before anything is stored: feedback naming a missing candidate must leave no trace.
   applyFeedback(current, feedback, 0);
-  const record = store.addFeedback(runId, feedbackKind(feedback), feedback);
-  const { output, evidence } = applyFeedback(current, feedback, record.seq);
+  const clean = scrubDeep(feedback, { secrets: ctx.secrets });
+  const record = store.addFeedback(runId, feedbackKind(clean), clean);
+  const { output, evidence } = applyFeedback(current, clean, record.seq);
   store.completeStage(runId, "root_cause", output, [...run.evidence, evidence]);
   const stale: string[] = [];
   for (const stage of ["solution", "handoff"] as const) {
@@ -116,4 +126,17 @@ export function addRootCauseFeedback(
     }
   }
   return { run: store.getRun(runId)!, output, stale };
+}
+
+/**
+ * A pin becomes the first candidate, plan step 1 and the repository hand_off dispatches to, so it may name
+ * only a connected repository and a path inside it; the repository is stored under its configured name.
+ */
+function checkPin(ctx: Context, f: Feedback): Feedback {
+  const out = { ...f };
+  if (f.repo !== undefined && f.repo.trim() !== "")
+    out.repo = connectedRepository(ctx.repos, ctx.config.allowedRepositories, f.repo).name;
+  else delete out.repo;
+  if (f.path !== undefined && f.path.trim() !== "") out.path = safeRepoPath(f.path);
+  return out;
 }

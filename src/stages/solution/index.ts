@@ -1,3 +1,4 @@
+import { safeRepoPath } from "../../code/paths.ts";
 import type { Context } from "../../context.ts";
 import { inputError } from "../../errors.ts";
 import type { RootCauseOutput } from "../../format/root-cause.ts";
@@ -106,7 +107,8 @@ export function editSolution(ctx: Context, runId: string, edit: SolutionEdit): S
       repo: (a.files?.length ? kept.find((s) => s.repo)?.repo : null) ?? null,
       title: a.title.trim(),
       description: a.description.trim(),
-      files: a.files ?? [],
+      // Added steps reach the brief as files to change: only paths inside the repository.
+      files: (a.files ?? []).map(safeRepoPath),
       evidence: [],
     });
   if (edit.move) {
