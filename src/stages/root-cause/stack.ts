@@ -27,9 +27,11 @@ const MAX_PRODUCTION = 8;
 const MAX_TEST = 3;
 const DECAY = 0.75;
 const NULL_DEREFERENCE =
-  /NoneType|NullPointerException|NullReferenceException|of (undefined|null)\b|(undefined|null) is not an object|nil pointer|undefined method .* for nil/i;
+  /NoneType|NullPointerException|NullReferenceException|of (undefined|null)\b|(undefined|null) is not an object|nil pointer|undefined method [^\n]{0,200} for nil/i;
 const LIMIT_EXCEEDED =
-  /TooMany\w*|MaxCount\w*|MaxIterations?\w*|\w*LimitExceeded\w*|StackOverflow|OutOfMemory|RecursionError|maximum recursion depth|heap out of memory|Maximum call stack/i;
+  /TooMany|MaxCount|MaxIterations?|LimitExceeded|StackOverflow|OutOfMemory|RecursionError|maximum recursion depth|heap out of memory|Maximum call stack/i;
+/** Exception text is the sender's to size: patterns read its start only. */
+const LABEL_CHARS = 2_000;
 
 interface InAppFrame {
   frame: Frame;
@@ -152,7 +154,7 @@ async function factoryFrame(out: Candidate[], code: CodeReader): Promise<void> {
 
 /** A limit reached: the innermost frame whose failing line runs inside a loop is the loop that did not end. */
 async function limitLoop(view: StackView, out: Candidate[], code: CodeReader): Promise<void> {
-  const label = view.chain.links.map((l) => exceptionLabel(l.exception)).join("\n");
+  const label = errorLabel(view);
   if (!LIMIT_EXCEEDED.test(label)) return;
   for (const [k, c] of out.entries()) {
     const read = await failingLine(code, c);
@@ -169,7 +171,7 @@ async function limitLoop(view: StackView, out: Candidate[], code: CodeReader): P
 async function nullArgument(view: StackView, out: Candidate[], code: CodeReader): Promise<void> {
   const [first, caller] = out;
   if (!first || !caller || first.score < caller.score) return;
-  const label = view.chain.links.map((l) => exceptionLabel(l.exception)).join("\n");
+  const label = errorLabel(view);
   if (!NULL_DEREFERENCE.test(label)) return;
   const read = await failingLine(code, first);
   const variable = read ? readVariable(read.line) : null;
@@ -204,4 +206,8 @@ async function checkedArgument(out: Candidate[], code: CodeReader): Promise<void
   [first.score, caller.score] = [caller.score, first.score];
   first.reasons.push(`rejects its argument \`${names.join("`, `")}\` as it should: the check is not the bug`);
   caller.reasons.push(`passed ${first.function ?? "its callee"} the value its check rejected`);
+}
+
+function errorLabel(view: StackView): string {
+  return view.chain.links.map((l) => exceptionLabel(l.exception).slice(0, LABEL_CHARS)).join("\n");
 }
