@@ -44,6 +44,11 @@ export const rootCauseOutputShape = {
     .describe("third_party: the cause is in a library; unknown: it cannot be located"),
   notes: z.array(z.string()),
   unmapped_frames: z.array(z.object({ frame: z.string(), reason: z.string() })),
+  library: z
+    .object({ name: z.string(), version: z.string().nullable(), frame: z.string() })
+    .nullable()
+    .optional()
+    .describe("The installed library the error was raised in, when the throwing frame is one"),
   related_issues: z.array(
     z.object({
       short_id: z.string().nullable(),
@@ -118,6 +123,9 @@ export function renderRootCause(
         (c) =>
           `- \`${c.sha.slice(0, 12)}\` ${data(c.subject, 120)}${c.author ? ` by ${data(c.author, 40)}` : ""}${c.date ? ` (${c.date.slice(0, 10)})` : ""}${c.path ? ` — ${c.path}` : ""} · score ${c.score.toFixed(2)}`,
       ),
+    out.library
+      ? `\n**Raised in library**: ${data(out.library.name, 80)}${out.library.version ? ` ${data(out.library.version, 40)}` : ""} at ${data(out.library.frame, 160)}`
+      : null,
     out.related_issues.length > 0
       ? `\n**Related errors in other services**: ${out.related_issues.map((r) => `\`${r.short_id ?? r.event_id}\` (${r.project})`).join(", ")}`
       : null,

@@ -1,6 +1,8 @@
 import { EvidenceSet } from "../../analysis/evidence.ts";
 import { issueKind } from "../../analysis/issue-kind.ts";
+import { type LibraryFrame, throwingLibrary } from "../../analysis/library.ts";
 import { clipDeep } from "../../format/clip.ts";
+import { data } from "../../format/markdown.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
 import type { Signals } from "../gather.ts";
 import {
@@ -33,6 +35,7 @@ export interface RootCause {
   verdict: Verdict;
   notes: string[];
   unmapped_frames: Array<{ frame: string; reason: string }>;
+  library: LibraryFrame | null;
   related_issues: Array<{
     short_id: string | null;
     project: string | null;
@@ -99,11 +102,13 @@ export async function analyzeSignals(
   const throwSite = local.find((c) => c.rank === 0) ?? null;
   const ctx = { signals, evidence, top, commits, verdict, crossService, throwSite };
   const chain = causalChain(ctx);
+  // A library that only reported another service's failure (an HTTP client) is not where it went wrong.
+  const library = crossService ? null : throwingLibrary(signals.main.stack);
   return {
     // Sentry text is the attacker's to size: every string of the result is cut at 1,000 characters.
     result: clipDeep(
       {
-        summary: summaryOf(ctx),
+        summary: withLibrary(summaryOf(ctx), library, top),
         kind: kind.label,
         candidates,
         causal_chain: chain,
@@ -112,6 +117,7 @@ export async function analyzeSignals(
         verdict,
         notes,
         unmapped_frames: unmapped(signals),
+        library,
         related_issues: signals.related.map((r) => ({
           short_id: r.ref.shortId,
           project: r.ref.project,
@@ -172,6 +178,16 @@ function confidence(
   if (signals.problems.length > 0) score -= 0.05;
   score = Math.round(Math.max(0, Math.min(1, score)) * 100) / 100;
   return { level: score >= 0.7 ? "high" : score >= 0.45 ? "medium" : "low", score };
+}
+
+/** Names the library the error surfaced in, and the application call that handed it the input. */
+function withLibrary(summary: string, library: LibraryFrame | null, top: Candidate | null): string {
+  if (!library) return summary;
+  const version = library.version ? ` ${data(library.version, 40)}` : "";
+  const caller = top?.path
+    ? `, called from ${top.function ?? "application code"} (${top.path}${top.line ? `:${top.line}` : ""}), which handed it the input`
+    : "";
+  return `${summary} It was raised inside the library ${data(library.name, 80)}${version} at ${data(library.frame, 160)}${caller}.`;
 }
 
 function unmapped(signals: Signals): RootCause["unmapped_frames"] {

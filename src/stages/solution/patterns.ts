@@ -282,5 +282,11 @@ export function buildPlan(
       avoid.push("Don't suppress the exception to make the symptom go away.");
     }
   }
+  const library = rc.library;
+  if (library && steps[0]) {
+    // The steps name the library the error surfaced in, so the agent checks its contract and version first.
+    const version = library.version ? ` ${data(library.version, 40)}` : "";
+    steps[0].description += ` The error surfaced inside the library ${data(library.name, 80)}${version} (at ${data(library.frame, 160)}): read its documented contract for the input it was given before changing application code around it.`;
+  }
   return { pattern, steps, tests, avoid };
 }
