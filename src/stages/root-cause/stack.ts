@@ -7,7 +7,7 @@ import type { Frame, Stacktrace } from "../../sentry/types.ts";
 import type { CodeReader, StackView } from "../gather.ts";
 import type { Candidate } from "./candidates.ts";
 import { frameEvidence } from "./candidates.ts";
-import { enabled, type RankingOptions } from "./rank.ts";
+import { enabled, type RankingOptions, type RankingSignal } from "./rank.ts";
 
 /**
  * Stack candidates: every in-app frame nearest the throw (the origin's stack, then the stacks of the
@@ -54,10 +54,8 @@ export async function stackCandidates(
   const production = frames.filter((f) => !f.test).slice(0, MAX_PRODUCTION);
   const tests = frames.filter((f) => f.test).slice(0, MAX_TEST);
   const out: Candidate[] = production.map((f, rank) => candidate(view, evidence, f, rank, weight, source));
-  if (out.length > 0 && enabled(options, "exception-factory")) await factoryFrame(out, code);
-  if (out.length > 0 && enabled(options, "limit-loop")) await limitLoop(view, out, code);
-  if (out.length > 0 && enabled(options, "null-argument")) await nullArgument(view, out, code);
-  if (out.length > 0 && enabled(options, "checked-argument")) await checkedArgument(out, code);
+  for (const [name, apply] of FRAME_SIGNALS)
+    if (out.length > 0 && enabled(options, name)) await apply(view, out, code);
   // Test code is context: below every production frame, and the note says when it is all there is.
   const floor = Math.min(weight, ...out.map((c) => c.score));
   tests.forEach((f, k) => {
@@ -142,14 +140,17 @@ async function failingLine(code: CodeReader, c: Candidate): Promise<{ source: st
 }
 
 /** `return new IllegalArgumentException(…)` at the top: the exception was raised by the caller. */
-async function factoryFrame(out: Candidate[], code: CodeReader): Promise<void> {
+async function factoryFrame(_view: StackView, out: Candidate[], code: CodeReader): Promise<void> {
   const [first, caller] = out;
   if (!first || !caller) return;
   const read = await failingLine(code, first);
   if (!read || !buildsExceptionOnly(read.line)) return;
-  [first.score, caller.score] = [caller.score, first.score];
-  first.reasons.push("only builds the exception object; its caller raised it");
-  caller.reasons.push(`raised the exception that ${first.function ?? "its callee"} built`);
+  handToCaller(
+    first,
+    caller,
+    "only builds the exception object; its caller raised it",
+    `raised the exception that ${first.function ?? "its callee"} built`,
+  );
 }
 
 /** A limit reached: the innermost frame whose failing line runs inside a loop is the loop that did not end. */
@@ -177,13 +178,16 @@ async function nullArgument(view: StackView, out: Candidate[], code: CodeReader)
   const variable = read ? readVariable(read.line) : null;
   if (!read || !variable || !unchangedParameter(read.source, first.line!, variable, languageOf(first.path!)))
     return;
-  [first.score, caller.score] = [caller.score, first.score];
-  first.reasons.push(`\`${variable}\` arrived empty as an argument: this function only used it`);
-  caller.reasons.push(`passed the empty \`${variable}\` to ${first.function ?? "its callee"}`);
+  handToCaller(
+    first,
+    caller,
+    `\`${variable}\` arrived empty as an argument: this function only used it`,
+    `passed the empty \`${variable}\` to ${first.function ?? "its callee"}`,
+  );
 }
 
 /** `if (!(value > 0)) throw …` where `value` is an unchanged parameter: the caller passed what the check rejects. */
-async function checkedArgument(out: Candidate[], code: CodeReader): Promise<void> {
+async function checkedArgument(_view: StackView, out: Candidate[], code: CodeReader): Promise<void> {
   const [first, caller] = out;
   if (!first || !caller || first.score < caller.score) return;
   const read = await failingLine(code, first);
@@ -203,11 +207,31 @@ async function checkedArgument(out: Candidate[], code: CodeReader): Promise<void
   const lang = languageOf(first.path!);
   if (names.length === 0 || !names.every((n) => unchangedParameter(read.source, first.line!, n, lang)))
     return;
-  [first.score, caller.score] = [caller.score, first.score];
-  first.reasons.push(`rejects its argument \`${names.join("`, `")}\` as it should: the check is not the bug`);
-  caller.reasons.push(`passed ${first.function ?? "its callee"} the value its check rejected`);
+  handToCaller(
+    first,
+    caller,
+    `rejects its argument \`${names.join("`, `")}\` as it should: the check is not the bug`,
+    `passed ${first.function ?? "its callee"} the value its check rejected`,
+  );
 }
 
 function errorLabel(view: StackView): string {
   return view.chain.links.map((l) => exceptionLabel(l.exception).slice(0, LABEL_CHARS)).join("\n");
 }
+
+/** The frame that threw only surfaced what its caller did: they trade places, each saying why. */
+function handToCaller(first: Candidate, caller: Candidate, firstWhy: string, callerWhy: string): void {
+  [first.score, caller.score] = [caller.score, first.score];
+  first.reasons.push(firstWhy);
+  caller.reasons.push(callerWhy);
+}
+
+type FrameSignal = (view: StackView, out: Candidate[], code: CodeReader) => Promise<void>;
+
+/** Applied in this order; each is measured on/off by `npm run bench:real -- --ablate`. */
+const FRAME_SIGNALS: ReadonlyArray<[RankingSignal, FrameSignal]> = [
+  ["exception-factory", factoryFrame],
+  ["limit-loop", limitLoop],
+  ["null-argument", nullArgument],
+  ["checked-argument", checkedArgument],
+];
