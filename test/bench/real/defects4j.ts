@@ -43,6 +43,8 @@ export interface RealCase {
   /** "main": a frame in main source is on the stack; "test-only": only test code is in-app. */
   tier: "main" | "test-only";
   commitDate: string;
+  /** Every file of the repository at the buggy revision. */
+  files: Set<string>;
 }
 
 export interface Mirrors {
@@ -124,6 +126,7 @@ export function loadCases(m: Mirrors, project: string, limit = Number.POSITIVE_I
       gold,
       tier: chosen.tier,
       commitDate: git(repo, ["show", "-s", "--format=%cI", bug.buggy]).trim(),
+      files,
     });
   }
   return out;
@@ -157,7 +160,7 @@ export function classFile(className: string, file: string | null): string {
 
 function goldOf(repo: string, sha: string, patch: string, files: Set<string>): Gold {
   const gold: Gold = { files: [], methods: {} };
-  for (const [file, lines] of changedBuggyLines(patch, "new")) {
+  for (const [file, lines] of changedBuggyLines(patch)) {
     if (!files.has(file) || !file.endsWith(".java")) continue;
     gold.files.push(file);
     const source = tryGit(repo, ["show", `${sha}:${file}`]) ?? "";

@@ -191,46 +191,31 @@ function blank(source: string): string {
 }
 
 /** The buggy-side lines a patch touches, per file. Defects4J's `*.src.patch` goes from fixed to buggy. */
-export function changedBuggyLines(patch: string, side: "new" | "old"): Map<string, number[]> {
+export function changedBuggyLines(patch: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
   let file: string | null = null;
-  let oldLine = 0;
-  let newLine = 0;
-  for (const line of patch.split("\n")) {
-    if (line.startsWith("diff --git")) {
+  let line = 0;
+  for (const text of patch.split("\n")) {
+    if (text.startsWith("diff --git")) {
       file = null;
       continue;
     }
-    if (line.startsWith("+++ ")) {
-      const p = line.slice(4).trim();
-      if (side === "new") file = p === "/dev/null" ? null : p.replace(/^b\//, "");
+    if (text.startsWith("+++ ")) {
+      const p = text.slice(4).trim();
+      file = p === "/dev/null" ? null : p.replace(/^b\//, "");
       continue;
     }
-    if (line.startsWith("--- ")) {
-      const p = line.slice(4).trim();
-      if (side === "old") file = p === "/dev/null" ? null : p.replace(/^a\//, "");
-      continue;
-    }
-    const hunk = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (text.startsWith("--- ")) continue;
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(text);
     if (hunk) {
-      oldLine = Number(hunk[1]);
-      newLine = Number(hunk[2]);
+      line = Number(hunk[1]);
       continue;
     }
     if (!file) continue;
     const list = out.get(file) ?? [];
-    if (line.startsWith("+")) {
-      if (side === "new") list.push(newLine);
-      newLine++;
-    } else if (line.startsWith("-")) {
-      // A line only the other side has sits between two lines of this side: count the next one.
-      if (side === "old") list.push(oldLine);
-      else list.push(newLine);
-      oldLine++;
-    } else {
-      oldLine++;
-      newLine++;
-    }
+    // A line only the fixed side has sits before the next buggy line: that line counts.
+    if (text.startsWith("+") || text.startsWith("-")) list.push(line);
+    if (!text.startsWith("-")) line++;
     out.set(file, list);
   }
   return out;

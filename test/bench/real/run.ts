@@ -8,7 +8,7 @@ import { gatherSignals } from "../../../src/stages/gather.ts";
 import { analyzeSignals } from "../../../src/stages/root-cause/analyze.ts";
 import { RANKING_SIGNALS, type RankingOptions } from "../../../src/stages/root-cause/rank.ts";
 import { connect, testContext } from "../../helpers/context.ts";
-import { git, loadCases, mirrors, type RealCase, TUNING_PROJECTS } from "./defects4j.ts";
+import { loadCases, mirrors, TUNING_PROJECTS } from "./defects4j.ts";
 import { caseScenario, projectOf, shortIdOf } from "./events.ts";
 import { baseline, type Ranked, type Row, score, table } from "./score.ts";
 
@@ -73,8 +73,7 @@ for (const [index, project] of projects.entries()) {
   });
   const session = await connect(context);
   for (const c of cases) {
-    const files = new Set(git(m.repo(project), ["ls-tree", "-r", "--name-only", c.buggySha]).split("\n"));
-    const naive = baseline(c, files);
+    const naive = baseline(c);
     const started = performance.now();
     const result = await session.client.callTool({
       name: "analyze_root_cause",
@@ -142,5 +141,3 @@ if (variants.length > 1) {
 }
 process.stdout.write(`${report.join("\n")}\n`);
 if (args.json) writeFileSync(args.json, JSON.stringify(dump, null, 1));
-
-export type { RealCase };

@@ -49,14 +49,14 @@ const isTestPath = (c: RealCase, path: string) =>
   path.startsWith(`${c.testDir}/`) || /(^|\/)Test[^/]*\.java$|Tests?\.java$/.test(path);
 
 /** Innermost in-app non-test frames, the origin's stack first, then each enclosing exception's. */
-export function baseline(c: RealCase, files: Set<string>): Ranked[] {
+export function baseline(c: RealCase): Ranked[] {
   const out: Ranked[] = [];
   const seen = new Set<string>();
   for (const e of [...c.exceptions].reverse()) {
     for (const f of [...e.frames].reverse()) {
       if (!c.inApp.some((p) => f.className.startsWith(p))) continue;
       const path = `${c.srcDir}/${classFile(f.className, f.file)}`;
-      if (!files.has(path) || isTestPath(c, path)) continue;
+      if (!c.files.has(path) || isTestPath(c, path)) continue;
       const key = `${path}#${f.method}`;
       if (seen.has(key)) continue;
       seen.add(key);
