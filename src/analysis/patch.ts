@@ -28,19 +28,43 @@ export function parsePatch(patch: string | null): Hunk[] {
 
 const meaningful = (line: string) => line.trim().length >= 4 && !/^[\s{}()[\];,]*$/.test(line);
 
-/** True when a hunk changed lines of the function whose current body is `body` (or names it in its header). */
-export function touchesFunction(hunks: Hunk[], fnName: string, body: string[]): boolean {
-  const bodySet = new Set(body.map((l) => l.trim()).filter(meaningful));
-  return hunks.some(
-    (h) =>
-      new RegExp(`\\b${fnName.replace(/\$/g, "\\$")}\\s*\\(`).test(h.header) ||
-      h.added.some((l) => meaningful(l) && bodySet.has(l.trim())) ||
-      (h.added.length === 0 && h.context.some((l) => meaningful(l) && bodySet.has(l.trim()))),
-  );
+/**
+ * A line as code: without a trailing `//` or `#` comment, and nothing at all when it is a comment line
+ * (`//`, `#`, `/*`, ` * ` of a doc block). Whitespace is dropped, so a reindented line reads the same.
+ */
+function asCode(line: string): string {
+  const t = line.trim();
+  if (/^(\/\/|#|\/\*|\*)/.test(t)) return "";
+  return t.replace(/\s(\/\/|#)\s.*$/, "").replace(/\s+/g, "");
 }
 
-/** True when an added or removed line mentions the token as a word (e.g. the key a KeyError names). */
+/**
+ * False for a hunk that only reformats or edits comments: the same code lines come out as went in. Such a
+ * change cannot have introduced a bug, so the history does not count it.
+ */
+export function changesCode(h: Hunk): boolean {
+  // Joined without whitespace, in order: rewrapping a statement over two lines reads the same too.
+  const side = (lines: string[]) => lines.map(asCode).join("");
+  return side(h.added) !== side(h.removed);
+}
+
+/** True when a hunk changed code of the function whose current body is `body` (or names it in its header). */
+export function touchesFunction(hunks: Hunk[], fnName: string, body: string[]): boolean {
+  const bodySet = new Set(body.map((l) => l.trim()).filter(meaningful));
+  return hunks
+    .filter(changesCode)
+    .some(
+      (h) =>
+        new RegExp(`\\b${fnName.replace(/\$/g, "\\$")}\\s*\\(`).test(h.header) ||
+        h.added.some((l) => meaningful(l) && asCode(l) && bodySet.has(l.trim())) ||
+        (h.added.length === 0 && h.context.some((l) => meaningful(l) && bodySet.has(l.trim()))),
+    );
+}
+
+/** True when an added or removed code line mentions the token as a word (e.g. the key a KeyError names). */
 export function mentionsToken(hunks: Hunk[], token: string): boolean {
   const re = new RegExp(`(?<![\\w$])${token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w$])`);
-  return hunks.some((h) => [...h.added, ...h.removed].some((l) => re.test(l)));
+  return hunks
+    .filter(changesCode)
+    .some((h) => [...h.added, ...h.removed].some((l) => asCode(l) !== "" && re.test(l)));
 }

@@ -6,7 +6,7 @@ import {
   producerOf,
   readVariable,
 } from "../../src/analysis/code-structure.ts";
-import { mentionsToken, parsePatch, touchesFunction } from "../../src/analysis/patch.ts";
+import { changesCode, mentionsToken, parsePatch, touchesFunction } from "../../src/analysis/patch.ts";
 
 const py = `from app.tax.rates import load_tax_rates
 
@@ -82,5 +82,28 @@ describe("patches", () => {
     );
     expect(mentionsToken(hunks, "reduced")).toBe(true);
     expect(mentionsToken(hunks, "reduc")).toBe(false);
+  });
+
+  it("does not count a hunk that only reformats or edits comments", () => {
+    const reformat = parsePatch(`@@ -40,6 +40,7 @@ public String translate(CharSequence input) {
+-        if (input == null) return null;
+-        int pos = 0;   // where we are
++        if (input == null)
++            return null;
++        int pos = 0; // the position in input
+     /**
+-     * Translates a value.
++     * Translates a value, or returns null.
+      */`);
+    expect(changesCode(reformat[0]!)).toBe(false);
+    expect(touchesFunction(reformat, "translate", [])).toBe(false);
+    expect(mentionsToken(reformat, "position")).toBe(false);
+    const reordered = parsePatch(`@@ -1,2 +1,2 @@ void run() {
+-    a();
+-    b();
++    b();
++    a();`);
+    expect(changesCode(reordered[0]!)).toBe(true);
+    expect(touchesFunction(reordered, "run", [])).toBe(true);
   });
 });
