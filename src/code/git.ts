@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { AppError, configError } from "../errors.ts";
+import { deadlineReached } from "../deadline.ts";
+import { AppError, configError, duration } from "../errors.ts";
 
 /**
  * Runs `git` in a checkout without a shell. The repository is not trusted: its own config could name
@@ -39,7 +40,19 @@ export function git(root: string, args: string[], signal?: AbortSignal): Promise
             configError("git is not installed or not on PATH.", "Install git to use local checkouts."),
           );
         }
-        if (err.name === "AbortError") return reject(error);
+        if (err.name === "AbortError") {
+          const reached = deadlineReached(signal);
+          if (!reached) return reject(error);
+          return reject(
+            new AppError(
+              "upstream",
+              `git ${args[0]} stopped at this call's ${duration(reached.deadlineMs)} deadline.`,
+              {
+                service: "git",
+              },
+            ),
+          );
+        }
         if (err.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
           return reject(
             new AppError("upstream", "git produced more output than this server reads (64 MiB).", {
