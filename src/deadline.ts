@@ -24,13 +24,27 @@ export interface Deadline {
   dispose(): void;
 }
 
+/** Each deadline's signal → the client's cancellation it follows (null: none). */
+const cancellations = new WeakMap<AbortSignal, AbortSignal | null>();
+
 export function startDeadline(ms: number, cancelled?: AbortSignal): Deadline {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineReached(ms)), ms - reserveMs(ms));
   // A waiting timer must not keep a finishing process alive.
   timer.unref?.();
   const signal = cancelled ? AbortSignal.any([cancelled, controller.signal]) : controller.signal;
+  cancellations.set(signal, cancelled ?? null);
   return { signal, ms, dispose: () => clearTimeout(timer) };
+}
+
+/**
+ * The client's cancellation inside a call's signal, without the deadline. Work on this machine (git in a
+ * local checkout) is not an upstream that may hang: it goes on past the deadline, so what arrived from
+ * Sentry can still be mapped to code, and stops only when the client cancels.
+ */
+export function cancellationOf(signal: AbortSignal | undefined): AbortSignal | undefined {
+  if (!signal || !cancellations.has(signal)) return signal;
+  return cancellations.get(signal) ?? undefined;
 }
 
 /** Time kept back to analyse, render and store what arrived: a tenth of the budget, 200 ms to 2 s. */

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import { deadlineReached } from "../deadline.ts";
-import { AppError, configError, duration } from "../errors.ts";
+import { cancellationOf } from "../deadline.ts";
+import { AppError, configError } from "../errors.ts";
 
 /**
  * Runs `git` in a checkout without a shell. The repository is not trusted: its own config could name
@@ -31,7 +31,8 @@ export function git(root: string, args: string[], signal?: AbortSignal): Promise
     execFile(
       "git",
       [...SAFE_CONFIG, "-C", root, ...args],
-      { maxBuffer: MAX_OUTPUT, encoding: "utf8", signal, windowsHide: true },
+      // A tool call's deadline is for upstreams; a local checkout answers, so only cancelling stops git.
+      { maxBuffer: MAX_OUTPUT, encoding: "utf8", signal: cancellationOf(signal), windowsHide: true },
       (error, stdout, stderr) => {
         if (!error) return resolve({ ok: true, stdout, stderr, code: 0 });
         const err = error as NodeJS.ErrnoException & { code?: number | string };
@@ -40,19 +41,7 @@ export function git(root: string, args: string[], signal?: AbortSignal): Promise
             configError("git is not installed or not on PATH.", "Install git to use local checkouts."),
           );
         }
-        if (err.name === "AbortError") {
-          const reached = deadlineReached(signal);
-          if (!reached) return reject(error);
-          return reject(
-            new AppError(
-              "upstream",
-              `git ${args[0]} stopped at this call's ${duration(reached.deadlineMs)} deadline.`,
-              {
-                service: "git",
-              },
-            ),
-          );
-        }
+        if (err.name === "AbortError") return reject(error);
         if (err.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
           return reject(
             new AppError("upstream", "git produced more output than this server reads (64 MiB).", {

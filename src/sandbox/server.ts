@@ -45,6 +45,8 @@ export interface SandboxHandle {
   setLatency(ms: number): void;
   fail(fault: Fault): void;
   clearRequests(): void;
+  /** Requests open right now: answered ones and ones the client abandoned are not. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -240,6 +242,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     clearRequests: () => {
       requests.length = 0;
     },
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
