@@ -4,6 +4,7 @@
  */
 export const RANKING_SIGNALS = [
   "test-code",
+  "test-subject",
   "exception-factory",
   "limit-loop",
   "null-argument",
