@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { EvidenceSet } from "../../src/analysis/evidence.ts";
 import { exceptionChain, primaryStack } from "../../src/analysis/exception-chain.ts";
-import { buildsExceptionOnly, insideLoop, unchangedParameter } from "../../src/analysis/failing-line.ts";
+import {
+  buildsExceptionOnly,
+  insideLoop,
+  passedNames,
+  unchangedParameter,
+} from "../../src/analysis/failing-line.ts";
 import type { FrameLocation } from "../../src/code/frame-files.ts";
 import { isTestModule, isTestPath, testSubject } from "../../src/code/test-code.ts";
 import type { CodeHost } from "../../src/code/types.ts";
@@ -21,6 +26,8 @@ interface Spec {
   path: string | null;
   fn: string;
   line: number;
+  /** A library frame (not in-app). */
+  library?: boolean;
 }
 
 const REPO = "acme/engine";
@@ -37,7 +44,7 @@ function rank(
     filename: f.path?.split("/").pop() ?? "Generated.java",
     function: f.fn,
     lineNo: f.line,
-    inApp: true,
+    inApp: !f.library,
   }));
   const event = normalizeEvent({
     entries: [{ type: "exception", data: { values: [{ type, value, stacktrace: { frames: raw } }] } }],
@@ -166,6 +173,18 @@ describe("failing-line readers", () => {
     expect(insideLoop(py, 4, "python")).toBe(false);
   });
 
+  it("reads the names a line passes on, and nothing when it passes an expression", () => {
+    expect(passedNames("    return Integer.decode(str);")).toEqual(["str"]);
+    expect(passedNames("  addPropertyInternal(key, value);", "addPropertyInternal")).toEqual([
+      "key",
+      "value",
+    ]);
+    expect(passedNames('  log("x", y); return parse(text, 0);')).toBeNull();
+    expect(passedNames("  c.setProperty(s, props.getProperty(s));", "setProperty")).toBeNull();
+    expect(passedNames("  return decode(null);")).toBeNull();
+    expect(passedNames("  return other(str);", "decode")).toBeNull();
+  });
+
   it("tells an untouched parameter from a reassigned one", () => {
     const src = [
       "def format_address(addr, sep):",
@@ -206,7 +225,7 @@ describe("stack candidates", () => {
     expect(order(off).slice(0, 3)).toEqual(["one", "testOne", "two"]);
   });
 
-  it("puts the subject of the failing test first when the stack passes through it", async () => {
+  it("names the failing test's subject on its frame and keeps the stack order", async () => {
     const frames: Spec[] = [
       { path: "src/main/java/a/Fraction.java", fn: "gcd", line: 3 },
       { path: "src/main/java/a/Dist.java", fn: "sample", line: 3 },
@@ -214,13 +233,11 @@ describe("stack candidates", () => {
     ];
     const files = { "src/main/java/a/Fraction.java": plain, "src/main/java/a/Dist.java": plain };
     const out = await rank("ArithmeticException", "overflow", frames, files);
-    expect(order(out)).toEqual(["sample", "gcd", "testSample"]);
+    expect(order(out)).toEqual(["gcd", "sample", "testSample"]);
     expect(out.find((c) => c.function === "sample")!.reasons.join(" ")).toMatch(
       /DistTest.java .* tests Dist/,
     );
-    expect(order(await rank("ArithmeticException", "overflow", frames, files, ["test-subject"]))[0]).toBe(
-      "gcd",
-    );
+    expect(out.some((c) => c.source === "test_subject")).toBe(false);
   });
 
   it("adds a subject the stack never reached, at the function the test calls on its failing line", async () => {
@@ -271,6 +288,38 @@ describe("stack candidates", () => {
       files,
     );
     expect(order(testThrew)[0]).toBe("encode");
+  });
+
+  it("hands a value a library rejected up to the frame that made it, past frames that only passed it on", async () => {
+    const files = {
+      "src/main/java/a/Props.java": [
+        "class Props {",
+        "  void convert(Properties props, String s) {",
+        "    setProperty(s, props.getProperty(s));",
+        "  }",
+        "  void setProperty(String key, Object value) {",
+        "    addInternal(key, value);",
+        "  }",
+        "  void addInternal(String key, Object value) {",
+        "    super.put(key, value);",
+        "  }",
+        "}",
+      ].join("\n"),
+    };
+    const frames: Spec[] = [
+      { path: null, fn: "put", line: 465, library: true },
+      { path: "src/main/java/a/Props.java", fn: "addInternal", line: 9 },
+      { path: "src/main/java/a/Props.java", fn: "setProperty", line: 6 },
+      { path: "src/main/java/a/Props.java", fn: "convert", line: 3 },
+    ];
+    const out = await rank("NullPointerException", "", frames, files);
+    expect(order(out)[0]).toBe("convert");
+    expect(out.find((c) => c.function === "convert")!.reasons.join(" ")).toMatch(/through 2 unchanged call/);
+    expect(order(await rank("NullPointerException", "", frames, files, ["forwarded-argument"]))[0]).toBe(
+      "addInternal",
+    );
+    // Thrown by the application's own code, not by a library it handed the value to: no hand-off.
+    expect(order(await rank("NullPointerException", "", frames.slice(1), files))[0]).toBe("addInternal");
   });
 
   it("says so when only test code is in-app", async () => {

@@ -9,6 +9,7 @@ export const RANKING_SIGNALS = [
   "limit-loop",
   "null-argument",
   "checked-argument",
+  "forwarded-argument",
   "one-hop",
   "history",
 ] as const;

@@ -1,7 +1,12 @@
 import { definitionLine, languageOf, readVariable } from "../../analysis/code-structure.ts";
 import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel } from "../../analysis/exception-chain.ts";
-import { buildsExceptionOnly, insideLoop, unchangedParameter } from "../../analysis/failing-line.ts";
+import {
+  buildsExceptionOnly,
+  insideLoop,
+  passedNames,
+  unchangedParameter,
+} from "../../analysis/failing-line.ts";
 import { isTestModule, isTestPath, testSubject } from "../../code/test-code.ts";
 import type { Frame, Stacktrace } from "../../sentry/types.ts";
 import type { CodeReader, StackView } from "../gather.ts";
@@ -221,7 +226,8 @@ async function checkedArgument(_view: StackView, out: Candidate[], code: CodeRea
 
 /**
  * The failing test names what it tests: `NumberUtilsTest` tests `NumberUtils`. When the stack passes through
- * the subject, its frame nearest the throw leads. When it does not (the test checked what the subject
+ * the subject, its frame says so and keeps its place (moving it ahead of deeper frames in other classes cost
+ * as many cases as it won on bench:real). When it does not (the test checked what the subject
  * produced, or a reader choked on what the subject wrote), the subject is added at the function the test
  * calls on its failing line: first when the throw site is the test itself, else second, after the throw site.
  */
@@ -245,9 +251,11 @@ async function subjectOfTest(
       .replace(/\.\w+$/, "");
     const testName = `${t.path.split("/").pop()}${t.frame.function ? ` (${t.frame.function})` : ""}`;
     const scores = out.map((c) => c.score).sort((a, b) => b - a);
-    const onStack = out.find((c) => c.repo === t.repo && c.path === subject);
+    // The subject's best frame so far: the signals above may already have moved the blame within it.
+    const onStack = out
+      .filter((c) => c.repo === t.repo && c.path === subject)
+      .sort((a, b) => b.score - a.score)[0];
     if (onStack) {
-      if (onStack.score < (scores[0] ?? 0)) onStack.score = scores[0]! + 0.05;
       onStack.reasons.push(`the failing test ${testName} tests ${className}`);
       return;
     }
@@ -287,6 +295,44 @@ function calledNames(line: string): string[] {
   return out;
 }
 
+/**
+ * A library rejected a value the throw site only passed on (`return Integer.decode(str)`, `super.put(key,
+ * value)`): the frames that forwarded their parameters unchanged did nothing to it, so the blame goes up the
+ * stack to the first frame that made the value.
+ */
+async function forwardedArgument(view: StackView, out: Candidate[], code: CodeReader): Promise<void> {
+  const [first] = out;
+  const raw = view.stack?.frames ?? [];
+  if (first?.rank !== 0 || raw.length === 0 || raw.at(-1)!.inApp) return;
+  let k = 0;
+  let callee: string | null = null;
+  const passed: string[] = [];
+  while (k < out.length - 1) {
+    const c = out[k]!;
+    const read = await failingLine(code, c);
+    if (!read) break;
+    const names = passedNames(read.line, callee);
+    const lang = languageOf(c.path!);
+    if (!names?.every((n) => unchangedParameter(read.source, c.line!, n, lang))) break;
+    if (k === 0) passed.push(...names);
+    const short = c.function?.split(/[.:#]/).pop() ?? "";
+    callee =
+      short === "<init>"
+        ? c
+            .path!.split("/")
+            .pop()!
+            .replace(/\.\w+$/, "")
+        : short;
+    k++;
+  }
+  const target = out[k];
+  if (k === 0 || !target || target.score > first.score) return;
+  const what = `\`${passed.join("`, `")}\``;
+  [first.score, target.score] = [target.score, first.score];
+  first.reasons.push(`only passed ${what} on, unchanged, to the library call that rejected it`);
+  target.reasons.push(`made the value that reached the library as ${what} through ${k} unchanged call(s)`);
+}
+
 function errorLabel(view: StackView): string {
   return view.chain.links.map((l) => exceptionLabel(l.exception).slice(0, LABEL_CHARS)).join("\n");
 }
@@ -306,4 +352,5 @@ const FRAME_SIGNALS: ReadonlyArray<[RankingSignal, FrameSignal]> = [
   ["limit-loop", limitLoop],
   ["null-argument", nullArgument],
   ["checked-argument", checkedArgument],
+  ["forwarded-argument", forwardedArgument],
 ];

@@ -103,7 +103,8 @@ function replayCommit(
   const patchFile = join(scratch, `patch-${bug.id}`);
   writeFileSync(patchFile, patch);
   const env = { ...process.env, GIT_INDEX_FILE: index };
-  const at = new Date(Date.parse(commitDate) + DAY + 3_600_000).toISOString();
+  // Two days after the buggy revision: a day after the issue was first seen, well past the window's end.
+  const at = new Date(Date.parse(commitDate) + 2 * DAY).toISOString();
   try {
     const run = (args: string[], extra: Record<string, string> = {}) =>
       execFileSync("git", ["-C", scratch, ...args], { encoding: "utf8", env: { ...env, ...extra } }).trim();
