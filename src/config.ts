@@ -13,6 +13,7 @@ import {
   handoffFileSchema,
 } from "./config-automation.ts";
 import { configError } from "./errors.ts";
+import { DEFAULT_HEDGE, type HedgeOptions } from "./hedge.ts";
 import type { LogLevel } from "./log.ts";
 
 /**
@@ -63,6 +64,8 @@ const fileSchema = z
         org: z.string().min(1).optional(),
         timeoutSeconds: z.number().positive().optional(),
         maxRetries: z.number().int().min(0).max(10).optional(),
+        /** A tool call answers with what has arrived by then, and names what is missing. */
+        deadlineSeconds: z.number().min(1).max(600).optional(),
       })
       .strict()
       .optional(),
@@ -90,6 +93,10 @@ export interface SentryConfig {
   saas: boolean;
   timeoutMs: number;
   maxRetries: number;
+  /** Every tool call's budget for upstream requests (Sentry and GitHub alike). */
+  deadlineMs: number;
+  /** When a GET that has not answered gets a second copy. Not in the config file; tests shorten it. */
+  hedge: HedgeOptions;
 }
 
 export interface HttpConfig {
@@ -109,6 +116,9 @@ export interface GitHubConfig {
   token: string | null;
   /** REST API base without a trailing slash: https://api.github.com or https://ghe.example.com/api/v3. */
   apiUrl: string;
+  /** One request's timeout. Not in the config file; tests shorten it. */
+  timeoutMs: number;
+  hedge: HedgeOptions;
 }
 
 export interface Config {
@@ -194,6 +204,7 @@ export function loadConfig(inputs: ConfigInputs): CliAction {
     allowHttp: flags["allow-http"] === true,
     timeoutMs: (file.sentry?.timeoutSeconds ?? 15) * 1000,
     maxRetries: file.sentry?.maxRetries ?? 3,
+    deadlineMs: (file.sentry?.deadlineSeconds ?? 20) * 1000,
   });
 
   const http = httpConfig(flags, env, file);
@@ -340,7 +351,12 @@ function githubConfig(env: Record<string, string | undefined>, allowHttp: boolea
   ) {
     throw configError(`GITHUB_API_URL must use https:// (http:// only for loopback or with --allow-http).`);
   }
-  return { token: nonEmpty(env.GITHUB_TOKEN) ?? null, apiUrl: url.href.replace(/\/+$/, "") };
+  return {
+    token: nonEmpty(env.GITHUB_TOKEN) ?? null,
+    apiUrl: url.href.replace(/\/+$/, ""),
+    timeoutMs: 15_000,
+    hedge: DEFAULT_HEDGE,
+  };
 }
 
 interface SentryInputs {
@@ -350,6 +366,7 @@ interface SentryInputs {
   allowHttp: boolean;
   timeoutMs: number;
   maxRetries: number;
+  deadlineMs: number;
 }
 
 export function sentryConfig(inputs: SentryInputs): SentryConfig {
@@ -385,6 +402,8 @@ export function sentryConfig(inputs: SentryInputs): SentryConfig {
     saas: host === "sentry.io" || host.endsWith(".sentry.io"),
     timeoutMs: inputs.timeoutMs,
     maxRetries: inputs.maxRetries,
+    deadlineMs: inputs.deadlineMs,
+    hedge: DEFAULT_HEDGE,
   };
 }
 

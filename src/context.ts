@@ -35,6 +35,7 @@ export function createContext(config: Config, logger: Logger): Context {
     token: config.sentry.token,
     timeoutMs: config.sentry.timeoutMs,
     maxRetries: config.sentry.maxRetries,
+    hedge: config.sentry.hedge,
     logger: logger.child({ component: "sentry" }),
   });
   const sentry = new SentryClient(config.sentry, http, logger.child({ component: "sentry" }));

@@ -16,7 +16,8 @@ import pkg from "../package.json" with { type: "json" };
 import { prompts } from "../prompts/index.ts";
 import { tools as allTools } from "../tools/index.ts";
 import type { Context } from "./context.ts";
-import { describeError, isAppError } from "./errors.ts";
+import { type Deadline, startDeadline } from "./deadline.ts";
+import { AppError, describeError, duration, isAppError } from "./errors.ts";
 import { clipDeep } from "./format/clip.ts";
 import { scrubDeep, scrubText } from "./format/scrub.ts";
 import type { PromptDefinition } from "./prompt.ts";
@@ -224,11 +225,13 @@ async function runTool(
   const started = Date.now();
   const logger = context.logger.child({ tool: tool.name, request: String(extra.requestId) });
   const progressToken = extra._meta?.progressToken;
+  // Every upstream request of the call stops at its deadline, or as soon as the client cancels the call.
+  const deadline = startDeadline(context.config.sentry.deadlineMs, extra.signal);
   const call: ToolCallContext = {
     ...context,
     toolNames,
     logger,
-    signal: extra.signal,
+    signal: deadline.signal,
     progress: async (progress, total, message) => {
       if (progressToken === undefined) return;
       await extra
@@ -240,7 +243,7 @@ async function runTool(
     },
   };
   try {
-    const result = await tool.handler(input, call);
+    const result = await answerBy(deadline, tool.handler(input, call), tool.name);
     const options = { secrets: context.secrets };
     logger.info("tool call", { ms: Date.now() - started, chars: result.markdown.length });
     return {
@@ -265,5 +268,33 @@ async function runTool(
       isError: true,
       content: [{ type: "text", text: scrubText(text, { secrets: context.secrets }) }],
     };
+  } finally {
+    deadline.dispose();
   }
+}
+
+/**
+ * The net under the deadline. Upstream requests stop a little before it and tools answer with what arrived;
+ * a handler still busy at the deadline itself waits on something the deadline does not reach (a bug, which
+ * the log names), and the caller gets an answer anyway.
+ */
+function answerBy<T>(deadline: Deadline, work: Promise<T>, tool: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new AppError(
+            "upstream",
+            `${tool} did not finish within this call's ${duration(deadline.ms)} deadline.`,
+            {
+              hint: "An upstream is slow right now; call again in a minute.",
+              detail: "the handler outlived its deadline: something it awaited ignores the call's signal",
+            },
+          ),
+        ),
+      deadline.ms,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { cancellationOf } from "../deadline.ts";
 import { AppError, configError } from "../errors.ts";
 
 /**
@@ -30,7 +31,8 @@ export function git(root: string, args: string[], signal?: AbortSignal): Promise
     execFile(
       "git",
       [...SAFE_CONFIG, "-C", root, ...args],
-      { maxBuffer: MAX_OUTPUT, encoding: "utf8", signal, windowsHide: true },
+      // A tool call's deadline is for upstreams; a local checkout answers, so only cancelling stops git.
+      { maxBuffer: MAX_OUTPUT, encoding: "utf8", signal: cancellationOf(signal), windowsHide: true },
       (error, stdout, stderr) => {
         if (!error) return resolve({ ok: true, stdout, stderr, code: 0 });
         const err = error as NodeJS.ErrnoException & { code?: number | string };

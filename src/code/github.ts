@@ -1,6 +1,9 @@
 import { Octokit } from "@octokit/rest";
-import { AppError, inputError } from "../errors.ts";
+import { deadlineReached } from "../deadline.ts";
+import { AppError, duration, inputError } from "../errors.ts";
+import { Hedger } from "../hedge.ts";
 import type { Logger } from "../log.ts";
+import { abortableSleep } from "../sentry/http.ts";
 import { Expiring } from "./cache.ts";
 import type { TreeIndex } from "./git-parse.ts";
 import { BLAME_QUERY, type BlameResponse } from "./github-blame.ts";
@@ -21,6 +24,8 @@ export interface GitHubHostOptions {
   defaultBranch?: string;
   logger: Logger;
   timeoutMs?: number;
+  /** Latencies and hedges, shared by the hosts of one server (they share GitHub, and its rate limit). */
+  hedger?: Hedger;
   now?: () => number;
 }
 
@@ -39,6 +44,9 @@ export class GitHubHost implements CodeHost {
   private branch: Promise<string> | null = null;
   private readonly refs: Expiring<string | null>;
   private readonly trees = new Map<string, Promise<TreeIndex>>();
+  private readonly hedger: Hedger;
+  /** The token's rate-limit budget as GitHub last reported it, less the requests sent since. */
+  private rate: { remaining: number; limit: number } | null = null;
 
   constructor(private readonly options: GitHubHostOptions) {
     const [owner = "", name = ""] = options.repo.split("/");
@@ -63,6 +71,15 @@ export class GitHubHost implements CodeHost {
         warn: (message: string) => logger.warn(message),
         error: (message: string) => logger.error(message),
       },
+    });
+    this.hedger = options.hedger ?? new Hedger();
+    this.octokit.hook.before("request", () => {
+      if (this.rate) this.rate.remaining--;
+    });
+    this.octokit.hook.after("request", (response) => this.noteRate(response.headers));
+    this.octokit.hook.error("request", (error) => {
+      this.noteRate((error as { response?: { headers?: Record<string, unknown> } }).response?.headers);
+      throw error;
     });
   }
 
@@ -179,21 +196,28 @@ export class GitHubHost implements CodeHost {
   async blame(path: string, ref?: string, signal?: AbortSignal): Promise<BlameRange[]> {
     const p = safeRepoPath(path);
     const expression = ref ? safeRef(ref) : await this.defaultBranch(signal);
-    const result = await this.call(signal, async (request) => {
-      try {
-        return await this.octokit.graphql<BlameResponse>(BLAME_QUERY, {
-          owner: this.owner,
-          name: this.name,
-          expression,
-          path: p,
-          request,
-        });
-      } catch (error) {
-        // GraphQL reports a missing file or commit as errors next to partial data, with HTTP 200.
-        if ((error as Error).name === "GraphqlResponseError") return (error as { data: BlameResponse }).data;
-        throw error;
-      }
-    });
+    // GraphQL is a POST: it is not hedged, as no POST is.
+    const hedge = false;
+    const result = await this.call(
+      signal,
+      async (request) => {
+        try {
+          return await this.octokit.graphql<BlameResponse>(BLAME_QUERY, {
+            owner: this.owner,
+            name: this.name,
+            expression,
+            path: p,
+            request,
+          });
+        } catch (error) {
+          // GraphQL reports a missing file or commit as errors next to partial data, with HTTP 200.
+          if ((error as Error).name === "GraphqlResponseError")
+            return (error as { data: BlameResponse }).data;
+          throw error;
+        }
+      },
+      hedge,
+    );
     const ranges = result?.repository?.object?.blame?.ranges;
     if (!ranges) throw inputError(`cannot blame ${p} at ${expression}: no such file or commit.`);
     return ranges.map((r) => ({
@@ -267,30 +291,60 @@ export class GitHubHost implements CodeHost {
     );
   }
 
-  /** One request with a timeout, one retry on a 5xx or a dropped connection, and errors mapped once. */
+  /**
+   * One request with a timeout, a second copy when a read is slower than usual, one retry on a 5xx or a
+   * dropped connection, the caller's deadline, and errors mapped once.
+   */
   private async call<T>(
     signal: AbortSignal | undefined,
     fn: (request: { signal: AbortSignal }) => Promise<T>,
+    hedge = true,
   ): Promise<T> {
     const timeout = this.options.timeoutMs ?? 15_000;
+    const once = (copy: AbortSignal) => fn({ signal: AbortSignal.any([copy, AbortSignal.timeout(timeout)]) });
     for (let attempt = 1; ; attempt++) {
-      const requestSignal = signal
-        ? AbortSignal.any([signal, AbortSignal.timeout(timeout)])
-        : AbortSignal.timeout(timeout);
       try {
-        return await fn({ signal: requestSignal });
+        return await (hedge
+          ? this.hedger.race(
+              once,
+              signal,
+              () => this.hasRoomForHedge(),
+              () => this.options.logger.debug("GitHub request slow, sending a second copy"),
+            )
+          : once(signal ?? new AbortController().signal));
       } catch (error) {
+        const reached = deadlineReached(signal);
+        if (reached) {
+          this.options.logger.warn("GitHub request stopped at the call's deadline", { repo: this.repoName });
+          throw new AppError(
+            "upstream",
+            `GitHub did not answer for ${this.options.repo} within this call's ${duration(reached.deadlineMs)} deadline.`,
+            { service: "GitHub", hint: "GitHub is slow right now; call again in a minute.", cause: reached },
+          );
+        }
         if (signal?.aborted || error instanceof AppError) throw error;
         const status = (error as { status?: unknown }).status;
         const transient =
           typeof status !== "number" || status === 500 || status === 502 || status === 503 || status === 504;
         if (attempt < 2 && transient && !isStatus(error, 403, 429)) {
-          await new Promise((resolve) => setTimeout(resolve, 250));
+          // A deadline that passes during the pause ends the call like one that passes mid-request.
+          await abortableSleep(250, signal).catch(() => undefined);
           continue;
         }
         throw githubError(error, this.options.repo, Boolean(this.options.token), this.now());
       }
     }
+  }
+
+  private noteRate(headers: Record<string, unknown> | undefined): void {
+    const remaining = Number(headers?.["x-ratelimit-remaining"]);
+    const limit = Number(headers?.["x-ratelimit-limit"]);
+    if (Number.isFinite(remaining) && Number.isFinite(limit)) this.rate = { remaining, limit };
+  }
+
+  /** A hedge spends the token's hourly budget too: only while a tenth of it (at least 10) is spare. */
+  private hasRoomForHedge(): boolean {
+    return this.rate === null || this.rate.remaining > Math.max(10, this.rate.limit / 10);
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Config, RepositoryConfig } from "../config.ts";
 import { configError, inputError } from "../errors.ts";
+import { Hedger } from "../hedge.ts";
 import type { Logger } from "../log.ts";
 import type { SentryClient } from "../sentry/client.ts";
 import { isRepositoryAllowed } from "./allowlist.ts";
@@ -52,9 +53,12 @@ export class RepositoryRegistry {
   private readonly discovered = new Map<string, Repository>();
   private readonly mappings: Expiring<CodeMapping[]>;
   private readonly now: () => number;
+  /** One view of GitHub's latencies for every GitHub repository: they share the upstream. */
+  private readonly githubHedger: Hedger;
 
   constructor(private readonly deps: RegistryDeps) {
     this.now = deps.now ?? Date.now;
+    this.githubHedger = new Hedger(deps.config.github.hedge);
     // A failure is remembered briefly, so one analysis (which maps several services) asks Sentry once.
     this.mappings = new Expiring({
       ttlMs: () => MAPPINGS_TTL_MS,
@@ -213,6 +217,8 @@ export class RepositoryRegistry {
           repo,
           token: github.token,
           apiUrl: github.apiUrl,
+          timeoutMs: github.timeoutMs,
+          hedger: this.githubHedger,
           ...(defaultBranch ? { defaultBranch } : {}),
           logger: this.deps.logger.child({ component: "github" }),
         }),
@@ -236,6 +242,8 @@ export class RepositoryRegistry {
           name: r.name,
           token: github.token,
           apiUrl: github.apiUrl,
+          timeoutMs: github.timeoutMs,
+          hedger: this.githubHedger,
           ...(r.defaultBranch ? { defaultBranch: r.defaultBranch } : {}),
           logger: this.deps.logger.child({ component: "github" }),
         });

@@ -15,6 +15,8 @@ export interface Fault {
   kind?: "json" | "string" | "html" | "truncated" | "reset" | "hang" | "slow";
   message?: string;
   times?: number;
+  /** Count `times` per distinct URL (path and query): `{times: 1, perUrl: true}` fails the first request to each. */
+  perUrl?: boolean;
   delayMs?: number;
   /** For 429: seconds until `X-Sentry-Rate-Limit-Reset`. */
   resetSeconds?: number;
@@ -29,24 +31,31 @@ export interface ActiveFault {
 }
 
 export class FaultController {
-  private faults: Array<Fault & { remaining: number }> = [];
+  private faults: Array<Fault & { remaining: number; used: Map<string, number> }> = [];
 
   add(fault: Fault): void {
-    this.faults.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+    this.faults.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY, used: new Map() });
   }
 
   clear(): void {
     this.faults = [];
   }
 
-  /** The first matching fault, consuming one of its uses. */
-  take(method: string, path: string): ActiveFault | null {
+  /** The first matching fault, consuming one of its uses. `query` tells URLs apart for `perUrl` faults. */
+  take(method: string, path: string, query = ""): ActiveFault | null {
     for (const fault of this.faults) {
-      if (fault.remaining <= 0) continue;
       if (fault.method && fault.method !== method) continue;
       const hit = typeof fault.match === "string" ? path.includes(fault.match) : fault.match.test(path);
       if (!hit) continue;
-      fault.remaining--;
+      if (fault.perUrl) {
+        const url = `${path}?${query}`;
+        const used = fault.used.get(url) ?? 0;
+        if (used >= (fault.times ?? Number.POSITIVE_INFINITY)) continue;
+        fault.used.set(url, used + 1);
+      } else {
+        if (fault.remaining <= 0) continue;
+        fault.remaining--;
+      }
       return {
         kind: fault.kind ?? "json",
         status: fault.status ?? (fault.kind === "truncated" ? 200 : 500),

@@ -45,6 +45,8 @@ export interface SandboxHandle {
   setLatency(ms: number): void;
   fail(fault: Fault): void;
   clearRequests(): void;
+  /** Requests open right now: answered ones and ones the client abandoned are not. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -112,10 +114,11 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
 
     if (latency > 0) await sleep(latency);
 
-    const fault = faults.take(record.method, path);
-    if (fault?.kind === "slow") await sleep(fault.delayMs ?? 1_000);
-    else if (fault) {
-      if (fault.delayMs) await sleep(fault.delayMs);
+    const fault = faults.take(record.method, path, url.searchParams.toString());
+    if (fault?.kind === "slow") {
+      if (!(await pause(fault.delayMs ?? 1_000, res))) return;
+    } else if (fault) {
+      if (fault.delayMs && !(await pause(fault.delayMs, res))) return;
       if (fault.kind === "hang") return; // never answers; the client's timeout must fire
       if (fault.kind === "reset") {
         record.status = -1;
@@ -239,6 +242,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     clearRequests: () => {
       requests.length = 0;
     },
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -262,4 +266,18 @@ function defaultDetail(status: number): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits `ms` unless the client goes away first (then false): a slow answer nobody awaits holds no timer. */
+function pause(ms: number, res: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (answered: boolean) => {
+      clearTimeout(timer);
+      res.off("close", gone);
+      resolve(answered);
+    };
+    const gone = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    res.on("close", gone);
+  });
 }

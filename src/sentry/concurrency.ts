@@ -1,6 +1,6 @@
 /**
- * The two ways the Sentry client shares upstream capacity between sessions: a FIFO cap on requests in
- * flight, and one upstream request for identical GETs that overlap in time.
+ * The ways the Sentry client shares upstream capacity between sessions: a FIFO cap on requests in flight,
+ * one upstream request for identical GETs that overlap in time, and the rate-limit budget hedges spend.
  */
 
 /** At most `max` holders at once; a released slot passes straight to the next waiter, in order. */
@@ -11,6 +11,7 @@ export class Slots {
   constructor(private readonly max: number) {}
 
   async acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw signal.reason ?? new Error("aborted");
     if (this.active < this.max && this.waiters.length === 0) {
       this.active++;
       return;
@@ -61,6 +62,8 @@ export class SharedFlights<T> {
   private readonly flights = new Map<string, Flight<T>>();
 
   join(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // A caller already gone (its deadline passed) starts nothing, and leaves no flight to fail unheard.
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error("aborted"));
     let flight = this.flights.get(key);
     if (!flight) {
       const controller = new AbortController();
@@ -101,5 +104,43 @@ export class SharedFlights<T> {
         },
       );
     });
+  }
+}
+
+/**
+ * What Sentry's rate-limit headers last said, less the requests sent since. A hedge is one more request
+ * against the same budget, so it is sent only while the window keeps a tenth of its requests (at least
+ * two) and a concurrent slot spare; a hedge that tipped the token into 429s would cost more than it saves.
+ */
+export class RateBudget {
+  private remaining: number | null = null;
+  private limit: number | null = null;
+  private concurrentRemaining: number | null = null;
+  private resetAtMs = 0;
+
+  /** A response's headers: the window's state as Sentry counted it. */
+  note(headers: Record<string, string>): void {
+    const number = (name: string) => {
+      const value = headers[name];
+      const n = value === undefined || value === "" ? Number.NaN : Number(value);
+      return Number.isFinite(n) ? n : null;
+    };
+    const remaining = number("x-sentry-rate-limit-remaining");
+    if (remaining === null) return;
+    this.remaining = remaining;
+    this.limit = number("x-sentry-rate-limit-limit");
+    this.concurrentRemaining = number("x-sentry-rate-limit-concurrentremaining");
+    this.resetAtMs = (number("x-sentry-rate-limit-reset") ?? 0) * 1000;
+  }
+
+  /** A request (first copy, retry or hedge) was sent. */
+  spend(): void {
+    if (this.remaining !== null) this.remaining--;
+  }
+
+  hasRoomForHedge(nowMs: number): boolean {
+    if (this.remaining === null || nowMs >= this.resetAtMs) return true;
+    const spare = Math.max(2, (this.limit ?? 0) / 10);
+    return this.remaining > spare && (this.concurrentRemaining === null || this.concurrentRemaining > 1);
   }
 }

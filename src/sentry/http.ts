@@ -1,12 +1,15 @@
 import { Agent, request as undiciRequest } from "undici";
+import { type DeadlineReached, deadlineReached } from "../deadline.ts";
 import { AppError, duration, NotFoundError } from "../errors.ts";
+import { DEFAULT_HEDGE, type HedgeOptions, Hedger } from "../hedge.ts";
 import type { Logger } from "../log.ts";
-import { SharedFlights, Slots } from "./concurrency.ts";
+import { RateBudget, SharedFlights, Slots } from "./concurrency.ts";
 
 /**
- * HTTP to Sentry: bearer auth, per-request timeout, retries with backoff on 5xx/timeouts/resets, waiting out
- * 429s until `X-Sentry-Rate-Limit-Reset`, pacing when the window is exhausted, a concurrency cap, a response
- * size cap, and errors typed by who can fix them. Raw bodies go to the log, never into error messages.
+ * HTTP to Sentry: bearer auth, per-request timeout, hedged GETs (a second copy of a GET that is slower than
+ * usual), retries with backoff on 5xx/timeouts/resets, waiting out 429s until `X-Sentry-Rate-Limit-Reset`,
+ * pacing when the window is exhausted, a concurrency cap, a response size cap, the caller's deadline, and
+ * errors typed by who can fix them. Raw bodies go to the log, never into error messages.
  */
 
 export interface SentryHttpOptions {
@@ -19,6 +22,8 @@ export interface SentryHttpOptions {
   maxConcurrency?: number;
   maxResponseBytes?: number;
   userAgent?: string;
+  /** When a GET that has not answered gets a second copy. */
+  hedge?: HedgeOptions;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
 }
@@ -52,12 +57,14 @@ const RETRYABLE_CODES = new Set([
 ]);
 
 export class SentryHttp {
-  /** Requests sent, retries included; the bench reads it. */
+  /** Requests sent, retries and hedges included; the bench reads it. */
   requestCount = 0;
   private readonly opts: Required<Omit<SentryHttpOptions, "token">> & { token: string | null };
   private readonly agent: Agent;
   private readonly slots: Slots;
   private readonly flights = new SharedFlights<SentryResponse>();
+  private readonly budget = new RateBudget();
+  private readonly hedger: Hedger;
   private pausedUntil = 0;
 
   constructor(options: SentryHttpOptions) {
@@ -66,12 +73,20 @@ export class SentryHttp {
       maxConcurrency: 8,
       maxResponseBytes: 32 * 1024 * 1024,
       userAgent: "autofix-mcp",
+      hedge: DEFAULT_HEDGE,
       sleep: abortableSleep,
       now: Date.now,
       ...options,
     };
+    // Twice the cap: a hedge does not wait for a slot (its first copy holds one), so up to one more each.
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: this.opts.maxConcurrency * 2 });
     this.slots = new Slots(this.opts.maxConcurrency);
+    this.hedger = new Hedger(this.opts.hedge);
+  }
+
+  /** Second copies sent for slow GETs; the bench reads it. */
+  get hedgeCount(): number {
+    return this.hedger.hedges;
   }
 
   async close(): Promise<void> {
@@ -79,10 +94,16 @@ export class SentryHttp {
   }
 
   async request(url: string, options: RequestOptions = {}): Promise<SentryResponse> {
-    if ((options.method ?? "GET") !== "GET") return this.limited(url, options);
-    // Identical GETs in flight at the same time share one upstream request: when many sessions look at
-    // the same incident, Sentry sees each URL once.
-    return this.flights.join(url, options.signal, (signal) => this.limited(url, { signal }));
+    try {
+      if ((options.method ?? "GET") !== "GET") return await this.limited(url, options);
+      // Identical GETs in flight at the same time share one upstream request: when many sessions look at
+      // the same incident, Sentry sees each URL once.
+      return await this.flights.join(url, options.signal, (signal) => this.limited(url, { signal }));
+    } catch (error) {
+      const reached = deadlineReached(options.signal);
+      if (reached) throw this.deadlineError(url, reached);
+      throw error;
+    }
   }
 
   private limited(url: string, options: RequestOptions): Promise<SentryResponse> {
@@ -112,7 +133,7 @@ export class SentryHttp {
       await this.waitForWindow(options.signal);
       let res: SentryResponse;
       try {
-        res = await this.once(url, method, options);
+        res = idempotent ? await this.hedged(url, options) : await this.once(url, method, options);
       } catch (error) {
         if (options.signal?.aborted) throw error;
         const code = networkCode(error);
@@ -157,8 +178,19 @@ export class SentryHttp {
     }
   }
 
+  /** A GET, and a second copy of it if the first is slower than usual; the first to answer is used. */
+  private hedged(url: string, options: RequestOptions): Promise<SentryResponse> {
+    return this.hedger.race(
+      (signal) => this.once(url, "GET", { signal }),
+      options.signal,
+      () => this.budget.hasRoomForHedge(this.opts.now()),
+      () => this.opts.logger.debug("sentry request slow, sending a second copy", { url: redactUrl(url) }),
+    );
+  }
+
   private async once(url: string, method: string, options: RequestOptions): Promise<SentryResponse> {
     this.requestCount++;
+    this.budget.spend();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
@@ -209,6 +241,7 @@ export class SentryHttp {
 
   /** When a window is used up, hold later requests until it resets instead of collecting 429s. */
   private notePacing(res: SentryResponse): void {
+    this.budget.note(res.headers);
     const remaining = Number(res.headers["x-sentry-rate-limit-remaining"]);
     const reset = Number(res.headers["x-sentry-rate-limit-reset"]);
     if (
@@ -223,6 +256,20 @@ export class SentryHttp {
   private async waitForWindow(signal?: AbortSignal): Promise<void> {
     const wait = this.pausedUntil - this.opts.now();
     if (wait > 0) await this.opts.sleep(Math.min(wait, this.opts.maxRateLimitWaitMs), signal);
+  }
+
+  private deadlineError(url: string, reached: DeadlineReached): AppError {
+    this.opts.logger.warn("sentry request stopped at the call's deadline", { url: redactUrl(url) });
+    const path = new URL(url).pathname;
+    return new AppError(
+      "upstream",
+      `Sentry did not answer ${path} within this call's ${duration(reached.deadlineMs)} deadline.`,
+      {
+        service: "Sentry",
+        hint: "Sentry is slow right now; call again in a minute (the operator can raise sentry.deadlineSeconds).",
+        cause: reached,
+      },
+    );
   }
 
   private networkError(url: string, code: string, error: unknown): AppError {

@@ -229,7 +229,7 @@ export async function gatherSignals(
     window,
     problems,
     notes,
-    code: new CodeReader(repos, logger),
+    code: new CodeReader(repos, logger, signal, problems),
   };
 }
 
@@ -391,10 +391,14 @@ async function collectRepos(
 export class CodeReader {
   private readonly files = new Map<string, Promise<string | null>>();
   private readonly diffs = new Map<string, Promise<CommitDiff | null>>();
+  private stopped = false;
 
   constructor(
     private readonly repos: Map<string, RepoState>,
     private readonly logger: Context["logger"],
+    private readonly signal?: AbortSignal,
+    /** Where a read cut short by the call's deadline is reported, once. */
+    private readonly problems: string[] = [],
   ) {}
 
   read(repo: string, path: string): Promise<string | null> {
@@ -403,7 +407,10 @@ export class CodeReader {
     if (!pending) {
       const state = this.repos.get(repo);
       pending = state
-        ? state.host.readFile(path, state.ref.sha ?? state.ref.ref).catch(() => null)
+        ? state.host.readFile(path, state.ref.sha ?? state.ref.ref, this.signal).catch((error) => {
+            this.noteStop(error);
+            return null;
+          })
         : Promise.resolve(null);
       this.files.set(key, pending);
     }
@@ -421,13 +428,23 @@ export class CodeReader {
     if (!pending) {
       const state = this.repos.get(repo);
       pending = state
-        ? state.host.diff(sha).catch((error) => {
-            this.logger.warn("commit diff unavailable", { repo, sha, error });
+        ? state.host.diff(sha, this.signal).catch((error) => {
+            if (!this.noteStop(error)) this.logger.warn("commit diff unavailable", { repo, sha, error });
             return null;
           })
         : Promise.resolve(null);
       this.diffs.set(key, pending);
     }
     return pending;
+  }
+
+  /** True when the read failed because the call ran out of time (or was cancelled). */
+  private noteStop(error: unknown): boolean {
+    if (!this.signal?.aborted) return false;
+    if (!this.stopped) {
+      this.stopped = true;
+      this.problems.push(`code: some files and commits were not read (${(error as Error).message})`);
+    }
+    return true;
   }
 }

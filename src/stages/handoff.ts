@@ -42,14 +42,19 @@ export async function handOff(
   const solution = run.stages.solution!.output as SolutionOutput;
   const shortId = run.issue.shortId ?? run.issue.id;
 
-  const issue = await ctx.sentry.getIssue(run.org, run.issue.id, ctx.signal).catch((error) => {
-    ctx.logger.warn("issue details unavailable for the brief", { error });
-    notes.push("Issue link and counts were unavailable from Sentry.");
-    return null;
-  });
-  const rules = await rulesFor(ctx, solution, notes);
-  const top = rc.candidates[0];
   checkPlanPaths(run.id, rc, solution);
+  // The issue's link and counts only garnish the brief: read them beside the rules, so a slow Sentry
+  // costs the call no more than its deadline and the rules still arrive.
+  const issueNoteAt = notes.length;
+  const [issue, rules] = await Promise.all([
+    ctx.sentry.getIssue(run.org, run.issue.id, ctx.signal).catch((error) => {
+      ctx.logger.warn("issue details unavailable for the brief", { error });
+      return null;
+    }),
+    rulesFor(ctx, solution, notes),
+  ]);
+  if (!issue) notes.splice(issueNoteAt, 0, "Issue link and counts were unavailable from Sentry.");
+  const top = rc.candidates[0];
   const repo = top?.repo ? ctx.repos.byName(top.repo) : undefined;
   const baseBranch = repo
     ? (repo.defaultBranch ?? (await repo.host.defaultBranch(ctx.signal).catch(() => null)))

@@ -206,8 +206,9 @@ describe("idle sessions", () => {
     const quiet = await connectClient(`${base}/mcp`);
     const busy = await connectClient(`${base}/mcp`);
     expect(await sessions()).toBe(2);
-    // The busy session's call waits 3 s on Sentry: longer than the idle limit.
-    sandbox.fail({ match: /\/issues\/KINDS-MSG\/$/, kind: "slow", delayMs: 3_000, times: 1 });
+    // The busy session's call waits 3 s on Sentry: longer than the idle limit. Its second copy (sent
+    // after 1.5 s) is as slow, so the call does take 3 s.
+    sandbox.fail({ match: /\/issues\/KINDS-MSG\/$/, kind: "slow", delayMs: 3_000, times: 2 });
     const call = await busy.callTool({ name: "get_issue", arguments: { issue: "KINDS-MSG" } });
     expect(call.isError).toBeFalsy();
     expect(await sessions()).toBe(1);

@@ -38,6 +38,8 @@ export interface GitHubFault {
   match: RegExp;
   status?: number;
   kind?: "json" | "html" | "truncated" | "reset" | "hang";
+  /** Fire this many times, then answer normally (default: until restore()). */
+  times?: number;
 }
 
 const DOCS = "https://docs.github.com/rest";
@@ -79,8 +81,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         body: { message: "Bad credentials", documentation_url: DOCS, status: "401" },
       });
     }
-    const fault = faults.find((f) => f.match.test(path));
+    const fault = faults.find((f) => f.match.test(path) && (f.times === undefined || f.times > 0));
     if (fault) {
+      if (fault.times !== undefined) fault.times--;
       const kind = fault.kind ?? "json";
       if (kind === "hang") return;
       if (kind === "reset") return void req.socket.destroy();
@@ -128,7 +131,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       exhaustedUntil = Math.floor(Date.now() / 1000) + seconds;
     },
     fail: (fault) => {
-      faults.push(fault);
+      faults.push({ ...fault });
     },
     restore: () => {
       exhaustedUntil = null;

@@ -10,7 +10,8 @@ import { CORPUS_NOW } from "../scenarios/types.ts";
 
 /**
  * analyze_root_cause with Sentry, then GitHub, failing at each step it takes: every way an upstream fails
- * (401, 404, 429 with a reset, 5xx, no answer, an HTML page, cut-off JSON, a reset connection). Each call
+ * (401, 404, 429 with a reset, 5xx, no answer, an HTML page, cut-off JSON, a reset connection). Timeouts
+ * are 300 ms so "no answer" stays fast; test/faults/hang.test.ts covers hedges and the call's deadline. Each call
  * must come back — with a partial result whose notes say what is missing, or, when the issue or its event
  * cannot be read, an error that says who can fix it — after a bounded number of tries, leaving every stored
  * run completed or failed (never stuck) and the store intact. The scenario is s01: a storefront error
@@ -58,6 +59,7 @@ async function analyze(options: { viaGitHub?: boolean } = {}) {
     argv: options.viaGitHub ? ["--allow-http"] : [],
     maxRetries: MAX_RETRIES,
     timeoutMs: 300,
+    githubTimeoutMs: 300,
   });
   const session = await connect(context);
   try {
@@ -159,6 +161,7 @@ const GITHUB_FAULTS: Record<string, Omit<GitHubFault, "match">> = {
   "401": { status: 401 },
   "404": { status: 404 },
   "502": { status: 502 },
+  "no answer": { kind: "hang" },
   "an HTML error page": { kind: "html" },
   "cut-off JSON": { kind: "truncated" },
   "a reset connection": { kind: "reset" },

@@ -2,6 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { type Context, createContext } from "../../src/context.ts";
+import type { HedgeOptions } from "../../src/hedge.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { createServer, type ServerOptions } from "../../src/server.ts";
 
@@ -15,6 +16,12 @@ export interface TestContextOptions {
   logLines?: string[];
   maxRetries?: number;
   timeoutMs?: number;
+  /** Each tool call's deadline (config sentry.deadlineSeconds), shortened so hang tests stay fast. */
+  deadlineMs?: number;
+  /** When a slow GET gets a second copy, for Sentry and GitHub alike. */
+  hedge?: HedgeOptions;
+  /** One GitHub request's timeout. */
+  githubTimeoutMs?: number;
 }
 
 /** A real context (real Sentry client over HTTP) pointed at a sandbox, with logs captured in memory. */
@@ -31,7 +38,14 @@ export function testConfig(options: TestContextOptions): Config {
   const sentry = { ...parsed.config.sentry };
   if (options.maxRetries !== undefined) sentry.maxRetries = options.maxRetries;
   if (options.timeoutMs !== undefined) sentry.timeoutMs = options.timeoutMs;
-  return { ...parsed.config, sentry };
+  if (options.deadlineMs !== undefined) sentry.deadlineMs = options.deadlineMs;
+  const github = { ...parsed.config.github };
+  if (options.hedge !== undefined) {
+    sentry.hedge = options.hedge;
+    github.hedge = options.hedge;
+  }
+  if (options.githubTimeoutMs !== undefined) github.timeoutMs = options.githubTimeoutMs;
+  return { ...parsed.config, sentry, github };
 }
 
 export function testContext(options: TestContextOptions): Context & { logLines: string[] } {

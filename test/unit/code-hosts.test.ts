@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitHubHost } from "../../src/code/github.ts";
 import { LocalGitHost } from "../../src/code/local.ts";
 import type { CodeHost } from "../../src/code/types.ts";
+import { startDeadline } from "../../src/deadline.ts";
 import { AppError } from "../../src/errors.ts";
+import { Hedger } from "../../src/hedge.ts";
 import { createLogger } from "../../src/log.ts";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github.ts";
 import { buildFixtureRepo, type FixtureRepo } from "../fixtures/rules-repo/build.ts";
@@ -244,6 +246,53 @@ describe("the GitHub host", () => {
   it("reports an unreachable GitHub as upstream, after one retry", async () => {
     const error = await rejection(make({ url: "http://127.0.0.1:9/api/v3" }).defaultBranch());
     expect(error).toMatchObject({ kind: "upstream", service: "GitHub" });
+  });
+
+  it("sends a second copy of a read that does not answer, and uses the first answer", async () => {
+    github.fail({ match: /\/contents\//, kind: "hang", times: 1 });
+    try {
+      const hedger = new Hedger({ floorMs: 50, capMs: 100 });
+      const host = make({ url: github.url, hedger });
+      const before = github.requests.filter((r) => r.path.includes("/contents/")).length;
+      expect(await host.readFile("README.md", "main")).toBe("# Acme\n");
+      expect(github.requests.filter((r) => r.path.includes("/contents/")).length - before).toBe(2);
+      expect(hedger.hedges).toBe(1);
+    } finally {
+      github.restore();
+    }
+  });
+
+  it("stops at the call's deadline with an error that says so, long before its own timeout", async () => {
+    github.fail({ match: /./, kind: "hang" });
+    const deadline = startDeadline(500);
+    try {
+      const host = make({ url: github.url, hedger: new Hedger({ floorMs: 50, capMs: 100 }) });
+      const started = Date.now();
+      const error = await rejection(host.readFile("README.md", "main", deadline.signal));
+      expect(error).toMatchObject({ kind: "upstream", service: "GitHub" });
+      expect(error.message).toMatch(
+        /GitHub did not answer for acme\/monorepo within this call's 500 ms deadline/,
+      );
+      // The request timeout is 15 s; the deadline is what ended it.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      deadline.dispose();
+      github.restore();
+    }
+  });
+
+  it("never sends a GraphQL query (a POST) twice", async () => {
+    github.fail({ match: /graphql/, kind: "hang" });
+    const deadline = startDeadline(800);
+    try {
+      const host = make({ url: github.url, hedger: new Hedger({ floorMs: 50, capMs: 100 }) });
+      const before = github.requests.filter((r) => r.path.includes("graphql")).length;
+      await rejection(host.blame("README.md", "main", deadline.signal));
+      expect(github.requests.filter((r) => r.path.includes("graphql")).length - before).toBe(1);
+    } finally {
+      deadline.dispose();
+      github.restore();
+    }
   });
 
   it("never leaks the token into errors", async () => {

@@ -160,6 +160,16 @@ describe("loadConfig", () => {
     );
   });
 
+  it("gives each tool call a 20 s deadline unless sentry.deadlineSeconds says otherwise", () => {
+    expect(run().sentry.deadlineMs).toBe(20_000);
+    const files = { "/work/c.json": JSON.stringify({ sentry: { deadlineSeconds: 8 } }) };
+    expect(run(["--config", "c.json"], {}, files).sentry.deadlineMs).toBe(8_000);
+    const bad = { "/work/b.json": JSON.stringify({ sentry: { deadlineSeconds: 0 } }) };
+    expect(configError(() => run(["--config", "b.json"], {}, bad)).message).toContain(
+      "sentry.deadlineSeconds",
+    );
+  });
+
   it("answers --help and --version without building a config", () => {
     expect(loadConfig({ argv: ["--help"], env: {}, cwd: "/" }).action).toBe("help");
     expect(loadConfig({ argv: ["-v"], env: {}, cwd: "/" }).action).toBe("version");
