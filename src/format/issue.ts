@@ -288,7 +288,7 @@ function nextSection(input: IssueViewInput, event: SentryEvent | null): string {
     next.push(`${call("analyze_root_cause", { issue: ref })} — run the root-cause stage`);
   if (event?.trace?.traceId && has("get_trace")) {
     next.push(
-      `${call("get_trace", { trace_id: event.trace.traceId })} — what other services did in this request`,
+      `${call("get_trace", { trace_id: event.trace.traceId, event: event.id })} — what other services did in this request`,
     );
   }
   if (event?.trace?.traceId && has("search_logs")) {
