@@ -59,12 +59,42 @@ describe("the CLI over stdio", () => {
     expect(unknown.result).toBeUndefined();
     expect(unknown.error.code).toBe(-32602);
     expect(unknown.error.message).toContain("get_issue,");
+    // Clients prefix "MCP error <code>: " themselves; the message must not carry it already.
+    expect(unknown.error.message).toMatch(/^Unknown tool: get_issues\./);
     const wrongType = await rpc.request("tools/call", { name: "get_issue", arguments: { issue: 42 } });
     expect(wrongType.result.isError).toBe(true);
     expect(wrongType.result.content[0].text).toMatch(/`issue`: .*expected string[\s\S]*e\.g\. \{"issue"/);
     const missing = await rpc.request("tools/call", { name: "get_issue" });
     expect(missing.result.isError).toBe(true);
     expect(missing.result.content[0].text).toContain("`issue`");
+  });
+
+  it("answers prompt and resource errors with the code of their kind and a message without a code prefix", async () => {
+    const rpc = stdioRpc(server);
+    const noRun = await rpc.request("resources/read", { uri: "autofix://runs/run_20990101_0000000000" });
+    expect(noRun.error).toMatchObject({
+      code: -32002,
+      data: { uri: "autofix://runs/run_20990101_0000000000" },
+    });
+    expect(noRun.error.message).toMatch(
+      /^Invalid request: run run_20990101_0000000000 does not exist\.\nNext: .*get_run/,
+    );
+    const noTemplate = await rpc.request("resources/read", { uri: "autofix://nothing/here" });
+    expect(noTemplate.error.code).toBe(-32002);
+    expect(noTemplate.error.message).toContain("autofix://runs/{id}");
+    const noSubscription = await rpc.request("resources/subscribe", {
+      uri: "autofix://runs/run_20990101_0000000000",
+    });
+    expect(noSubscription.error.code).toBe(-32002);
+    const noPrompt = await rpc.request("prompts/get", { name: "diagnose_issues", arguments: {} });
+    expect(noPrompt.error.code).toBe(-32602);
+    expect(noPrompt.error.message).not.toMatch(/MCP error/);
+    const badRules = await rpc.request("prompts/get", {
+      name: "apply_rules",
+      arguments: { paths: "../../etc/passwd" },
+    });
+    expect(badRules.error).toMatchObject({ code: -32602, data: { kind: "input" } });
+    expect(badRules.error.message).toMatch(/^Invalid request: /);
   });
 
   it("writes nothing but JSON-RPC to stdout, and logs to stderr", () => {
