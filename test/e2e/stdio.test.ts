@@ -1,7 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
+import { readStore } from "../helpers/automation.ts";
 import { type Spawned, spawnCli, stdioRpc } from "../helpers/spawn.ts";
 
 let sandbox: SandboxHandle;
@@ -126,7 +129,9 @@ describe("the CLI over stdio", () => {
 
 describe("--demo", () => {
   it("serves the bundled sample organisation with no Sentry settings", async () => {
-    const demo = spawnCli(["--demo"], {});
+    // No AUTOFIX_DB: the default database would be under the state directory, which the demo must not touch.
+    const state = mkdtempSync(join(tmpdir(), "autofix-demo-state-"));
+    const demo = spawnCli(["--demo"], { AUTOFIX_DB: "", XDG_STATE_HOME: state, HOME: state });
     try {
       const rpc = stdioRpc(demo);
       await rpc.request("initialize", {
@@ -173,9 +178,42 @@ describe("--demo", () => {
     } finally {
       await demo.kill();
     }
-    // The sample checkouts are private to the process and removed when it stops.
+    // The sample checkouts and the sample runs are private to the process and removed when it stops.
+    expect(readdirSync(state, { recursive: true })).toEqual([]);
     const checkouts = /"checkouts":"([^"]+)"/.exec(demo.stderr())?.[1];
     expect(checkouts).toBeTruthy();
     expect(existsSync(checkouts as string)).toBe(false);
+    const runs = /"runs":"([^"]+)"/.exec(demo.stderr())?.[1];
+    expect(runs?.startsWith(checkouts as string)).toBe(true);
+    expect(existsSync(runs as string)).toBe(false);
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("keeps its runs in the database AUTOFIX_DB names", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "autofix-demo-db-"));
+    const named = join(dir, "demo-runs.db");
+    const demo = spawnCli(["--demo"], { AUTOFIX_DB: named });
+    try {
+      const rpc = stdioRpc(demo);
+      await rpc.request("initialize", {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "e2e", version: "1" },
+      });
+      rpc.notify("notifications/initialized");
+      const res = await rpc.request("tools/call", {
+        name: "analyze_root_cause",
+        arguments: { issue: "ORDERS-API-7A" },
+      });
+      expect(res.result.isError).toBeFalsy();
+    } finally {
+      await demo.kill();
+    }
+    const count = readStore(
+      named,
+      (db) => db.prepare("SELECT count(*) AS n FROM runs").get() as { n: number },
+    );
+    expect(count.n).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
