@@ -192,7 +192,7 @@ function answerResourceReads(server: McpServer, context: Context): void {
     throw new RpcError(
       RESOURCE_NOT_FOUND,
       `Resource not found: ${uri.href.slice(0, 200)}. This server serves ${allResources.map((r) => r.uriTemplate).join(" and ")}; resources/list shows them.`,
-      { uri: uri.href, kind: "input" },
+      { uri: uri.href.slice(0, 2000), kind: "input" },
     );
   });
 }
