@@ -94,14 +94,19 @@ async function startDemo(
       error: (error as Error).message,
     });
   }
+  // The sample runs are not the user's: unless AUTOFIX_DB names a database, they go to one in the same
+  // private directory, removed with it.
+  const dbPath = config.dbNamed ? config.dbPath : join(dir, "runs.db");
   logger.info("demo mode: serving the bundled sample organisation", {
     sentry: sandbox.url,
     org: "acme",
     repositories: repositories.map((r) => r.name),
     checkouts: dir,
+    runs: dbPath,
   });
   const demoConfig: Config = {
     ...config,
+    dbPath,
     repositories,
     sentry: { ...config.sentry, baseUrl: sandbox.url, token: "demo-token", org: "acme", saas: false },
   };

@@ -137,6 +137,8 @@ export interface Config {
   /** In stdio mode, the directory whose git checkout is the default repository when none is configured. */
   workingDirectory: string | null;
   dbPath: string;
+  /** Whether AUTOFIX_DB named the database (else dbPath is the default under the state directory). */
+  dbNamed: boolean;
   demo: boolean;
   logLevel: LogLevel;
   configPath: string | null;
@@ -167,6 +169,7 @@ Usage: autofix-mcp [options]
   --repo PATH              map a local git checkout (repeatable)
   --allow-http             allow an http:// SENTRY_HOST that is not on loopback
   --demo                   serve the bundled sample organisation; no Sentry account needed
+                           (runs go to a temporary database unless AUTOFIX_DB names one)
   --log-level L            debug|info|warn|error|silent (default info; logs go to stderr)
   --help, --version
 
@@ -237,6 +240,7 @@ export function loadConfig(inputs: ConfigInputs): CliAction {
     dbPath:
       nonEmpty(env.AUTOFIX_DB) ??
       join(stateDir(inputs.home ?? homedir(), inputs.platform ?? process.platform, env), "runs.db"),
+    dbNamed: nonEmpty(env.AUTOFIX_DB) !== undefined,
     demo: flags.demo === true,
     logLevel,
     configPath: resolvedConfigPath,

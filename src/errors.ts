@@ -54,6 +54,9 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** Something the caller named does not exist (a run, a rules file): the model can fix the reference. */
+export const notFound = (message: string, hint?: string) => new NotFoundError(message, { hint });
+
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
 
 /** The one place an unknown throwable becomes model-facing text. */

@@ -1,11 +1,14 @@
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
   ErrorCode,
-  McpError,
+  type JSONRPCMessage,
+  ReadResourceRequestSchema,
   type ServerNotification,
   type ServerRequest,
   SubscribeRequestSchema,
@@ -17,11 +20,11 @@ import { prompts } from "../prompts/index.ts";
 import { tools as allTools } from "../tools/index.ts";
 import type { Context } from "./context.ts";
 import { type Deadline, startDeadline } from "./deadline.ts";
-import { AppError, describeError, duration, isAppError } from "./errors.ts";
+import { AppError, describeError, duration, isAppError, NotFoundError } from "./errors.ts";
 import { clipDeep } from "./format/clip.ts";
 import { scrubDeep, scrubText } from "./format/scrub.ts";
 import type { PromptDefinition } from "./prompt.ts";
-import { resources } from "./resources/index.ts";
+import { resources as allResources } from "./resources/index.ts";
 import type { AnyTool, ToolCallContext } from "./tool.ts";
 
 export const SERVER_NAME = "autofix-mcp";
@@ -66,16 +69,56 @@ export function createServer(context: Context, options: ServerOptions = {}): Mcp
       described(context, () => prompt.render(args, context)),
     );
   }
-  for (const resource of resources) {
+  for (const resource of allResources) {
     const template = new ResourceTemplate(resource.uriTemplate, {
       list: async () => ({ resources: await resource.list(context) }),
     });
-    server.registerResource(resource.name, template, resource.metadata, (uri, variables) =>
-      described(context, () => resource.read(uri, variables, context)),
-    );
+    // resources/list and templates come from the SDK's registry; answerResourceReads serves resources/read.
+    server.registerResource(resource.name, template, resource.metadata, answeredElsewhere as never);
   }
+  answerResourceReads(server, context);
   answerSubscriptions(server, context);
+  withPlainErrorMessages(server);
   return server;
+}
+
+/** JSON-RPC error codes beyond the SDK's `ErrorCode`: MCP's "resource not found". */
+export const RESOURCE_NOT_FOUND = -32002;
+
+/**
+ * A JSON-RPC error whose message is the text alone. The SDK's McpError writes "MCP error <code>: " into its
+ * message, and clients add that prefix again when they show the error, so users read it twice.
+ */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = "RpcError";
+  }
+}
+
+/**
+ * Errors the SDK raises itself (an unknown prompt, bad prompt arguments) still carry McpError's prefix:
+ * every error response leaves through the transport without it, so a client shows "MCP error -32602: …" once.
+ */
+function withPlainErrorMessages(server: McpServer): void {
+  const connect = server.connect.bind(server);
+  server.connect = async (transport: Transport) => {
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => send(withoutCodePrefix(message), options);
+    return connect(transport);
+  };
+}
+
+function withoutCodePrefix(message: JSONRPCMessage): JSONRPCMessage {
+  if (!("error" in message) || typeof message.error?.message !== "string") return message;
+  const text = message.error.message.replace(/^(?:MCP error -?\d+: )+/, "");
+  return text === message.error.message
+    ? message
+    : { ...message, error: { ...message.error, message: text } };
 }
 
 /**
@@ -95,7 +138,7 @@ function answerToolCalls(
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const entry = byName.get(request.params.name);
     if (!entry) {
-      throw new McpError(
+      throw new RpcError(
         ErrorCode.InvalidParams,
         `Unknown tool: ${request.params.name}. This server's tools are: ${[...byName.keys()].join(", ")}.`,
       );
@@ -123,7 +166,36 @@ function answerToolCalls(
 }
 
 function answeredElsewhere(): never {
-  throw new Error("tools/call is answered by answerToolCalls, not the SDK's registry.");
+  throw new Error("tools/call and resources/read are answered in this file, not by the SDK's registry.");
+}
+
+/**
+ * `resources/read` over the resource registry, so every failure keeps its kind: a URI no template serves,
+ * a run or rules file that does not exist → -32002 (resource not found) with what to do instead; a bad
+ * URI → -32602; anything else → -32603. The SDK's own handler answers an unknown URI with -32602 and lets
+ * a callback's error become -32603.
+ */
+function answerResourceReads(server: McpServer, context: Context): void {
+  const templates = allResources.map((r) => ({ resource: r, template: new UriTemplate(r.uriTemplate) }));
+  server.server.setRequestHandler(ReadResourceRequestSchema, async ({ params }) => {
+    let uri: URL;
+    try {
+      uri = new URL(params.uri);
+    } catch {
+      throw new RpcError(ErrorCode.InvalidParams, `${params.uri.slice(0, 200)} is not a URI.`, {
+        kind: "input",
+      });
+    }
+    for (const { resource, template } of templates) {
+      const variables = template.match(uri.toString());
+      if (variables) return described(context, () => resource.read(uri, variables, context), uri.href);
+    }
+    throw new RpcError(
+      RESOURCE_NOT_FOUND,
+      `Resource not found: ${uri.href.slice(0, 200)}. This server serves ${allResources.map((r) => r.uriTemplate).join(" and ")}; resources/list shows them.`,
+      { uri: uri.href.slice(0, 2000), kind: "input" },
+    );
+  });
 }
 
 function invalidArguments(tool: AnyTool, error: z.ZodError): CallToolResult {
@@ -150,15 +222,17 @@ function answerSubscriptions(server: McpServer, context: Context): void {
   server.server.setRequestHandler(SubscribeRequestSchema, async ({ params }) => {
     const id = runIdOf(params.uri);
     if (!id)
-      throw new McpError(
+      throw new RpcError(
         ErrorCode.InvalidParams,
         `Resource ${params.uri} cannot be subscribed to: only runs (autofix://runs/{id}) change while you watch.`,
+        { kind: "input" },
       );
     const exists = await described(context, () => context.store().getRun(id) !== null);
     if (!exists)
-      throw new McpError(
-        ErrorCode.InvalidParams,
+      throw new RpcError(
+        RESOURCE_NOT_FOUND,
         `Resource ${params.uri} not found: there is no run ${id}. get_run lists the runs of an issue.`,
+        { uri: params.uri, kind: "input" },
       );
     watched.add(id);
     return {};
@@ -195,14 +269,24 @@ function withCompletions(prompt: PromptDefinition, context: Context): PromptDefi
   return { ...prompt.config, argsSchema: wrapped };
 }
 
-/** Prompts and resources fail as JSON-RPC errors; their text goes through the same vocabulary as tools'. */
-async function described<T>(context: Context, fn: () => Promise<T> | T): Promise<T> {
+/**
+ * Prompts and resources fail as JSON-RPC errors; their text goes through the same vocabulary as tools', and
+ * the code keeps the kind: bad input → -32602, a resource that is not there (`resourceUri` given) → -32002,
+ * configuration, upstream and our own failures → -32603. `data.kind` names the kind.
+ */
+async function described<T>(context: Context, fn: () => Promise<T> | T, resourceUri?: string): Promise<T> {
   try {
     return await fn();
   } catch (error) {
+    if (error instanceof RpcError) throw error;
     const { kind, text } = describeError(error);
     context.logger[kind === "internal" ? "error" : "warn"]("prompt or resource failed", { kind, error });
-    throw new Error(scrubText(text, { secrets: context.secrets }));
+    const message = scrubText(text, { secrets: context.secrets });
+    if (resourceUri !== undefined && error instanceof NotFoundError)
+      throw new RpcError(RESOURCE_NOT_FOUND, message, { uri: resourceUri, kind });
+    throw new RpcError(kind === "input" ? ErrorCode.InvalidParams : ErrorCode.InternalError, message, {
+      kind,
+    });
   }
 }
 

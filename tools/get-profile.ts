@@ -3,7 +3,7 @@ import { summarizeProfile } from "../src/analysis/profile.ts";
 import { inputError, NotFoundError } from "../src/errors.ts";
 import { profileOutputShape, renderProfile } from "../src/format/profile.ts";
 import { projectSlug } from "../src/sentry/client.ts";
-import { resolveRef } from "../src/sentry/issue-ref.ts";
+import { issueAndEvent, resolveReference } from "../src/sentry/issue-ref.ts";
 import {
   fetchFlamegraph,
   fetchProfileChunk,
@@ -27,6 +27,11 @@ Example: {"issue": "ORDERS-API-7D"} or {"transaction": "GET /v1/orders", "projec
       .max(2000)
       .optional()
       .describe("Short ID, numeric ID or URL: the profile linked to its event"),
+    event: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('With issue: "recommended" (default), "latest", "oldest" or an event ID'),
     project: z
       .string()
       .max(100)
@@ -43,16 +48,15 @@ Example: {"issue": "ORDERS-API-7D"} or {"transaction": "GET /v1/orders", "projec
   async handler(input, ctx) {
     let profile: ProfileData | null = null;
     let source: string;
-    if (input.issue) {
-      const { org, ref } = await resolveRef(
-        ctx.sentry,
-        { issue: input.issue, organization: input.organization },
-        ctx.signal,
+    if (input.event && !input.issue)
+      throw inputError(
+        "event picks one of an issue's events: pass issue with it.",
+        'Example: {"issue": "ORDERS-API-7D", "event": "latest"}',
       );
-      const [issue, event] = await Promise.all([
-        ctx.sentry.getIssue(org, ref.id, ctx.signal),
-        ctx.sentry.getIssueEvent(org, ref.id, "recommended", ctx.signal),
-      ]);
+    if (input.issue) {
+      const reference = await resolveReference(ctx.sentry, input, ctx.signal);
+      const org = reference.org;
+      const { issue, event } = await issueAndEvent(ctx.sentry, org, reference.issue!, ctx.signal);
       const transaction =
         event.tags.find(([k]) => k === "transaction")?.[1] ??
         (event.type === "transaction" ? event.title : null);

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { analyzeTrace } from "../src/analysis/trace-walk.ts";
+import { analyzeTrace, type TraceFocus } from "../src/analysis/trace-walk.ts";
 import { inputError } from "../src/errors.ts";
 import { renderTrace, traceOutputShape } from "../src/format/trace.ts";
-import { eventFor } from "../src/sentry/issue-ref.ts";
+import { resolveReference, traceIdOf } from "../src/sentry/issue-ref.ts";
 import { fetchTrace, fetchTraceMeta } from "../src/sentry/traces.ts";
 import { defineTool } from "../src/tool.ts";
 
@@ -23,7 +23,9 @@ Example: {"issue": "STOREFRONT-3F"} or {"trace_id": "4f8b1c2e9a7d4e6f8c3b5a1d2e7
       .string()
       .max(64)
       .optional()
-      .describe('With issue: "recommended" (default), "latest", "oldest" or an event ID'),
+      .describe(
+        'With issue: "recommended" (default), "latest", "oldest" or an event ID; with trace_id: the event ID whose span to find',
+      ),
     organization: z
       .string()
       .max(100)
@@ -33,41 +35,36 @@ Example: {"issue": "STOREFRONT-3F"} or {"trace_id": "4f8b1c2e9a7d4e6f8c3b5a1d2e7
   outputSchema: traceOutputShape,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   async handler(input, ctx) {
-    let traceId = input.trace_id?.trim().toLowerCase().replace(/-/g, "") ?? null;
-    let focus: { eventId?: string; spanId?: string | null; project?: string | null } = {};
+    if (!input.trace_id?.trim() && !input.issue?.trim())
+      throw inputError(
+        "pass trace_id or issue.",
+        'Example: {"issue": "ORDERS-API-7A"} or {"trace_id": "<32 hex characters>"}',
+      );
+    const reference = await resolveReference(ctx.sentry, input, ctx.signal);
+    const { org } = reference;
+    // Without an issue, the trace ID was given (checked above); an event ID with it says whose span to find.
+    let traceId = reference.traceId!;
+    let focus: TraceFocus = reference.eventId ? { eventId: reference.eventId } : {};
     let around: string | null = null;
-    let org: string;
-    let focusLabel: string | null = null;
-    if (input.issue) {
-      const found = await eventFor(
-        ctx.sentry,
-        { issue: input.issue, event: input.event, organization: input.organization },
+    let focusLabel = reference.eventId ? `event \`${reference.eventId}\`` : null;
+    if (reference.issue) {
+      const event = await ctx.sentry.getIssueEvent(
+        org,
+        reference.issue.ref.id,
+        reference.issue.selector,
         ctx.signal,
       );
-      org = found.org;
-      if (!found.event.trace?.traceId) {
+      if (!event.trace?.traceId) {
         throw inputError(
-          `the event ${found.event.id} of ${input.issue} carries no trace ID (contexts.trace is missing).`,
+          `the event ${event.id} of ${input.issue} carries no trace ID (contexts.trace is missing).`,
           "This SDK or event was not traced; use get_issue for the event itself.",
         );
       }
-      traceId ??= found.event.trace.traceId;
-      focus = { eventId: found.event.id, spanId: found.event.trace.spanId, project: found.event.projectSlug };
-      around = found.event.dateCreated;
-      focusLabel = `event \`${found.event.id}\` of ${input.issue.length < 40 ? `\`${input.issue}\`` : "the issue"}${found.event.trace.spanId ? ` (span \`${found.event.trace.spanId}\`)` : ""}`;
-    } else {
-      if (!traceId)
-        throw inputError(
-          "pass trace_id or issue.",
-          'Example: {"issue": "ORDERS-API-7A"} or {"trace_id": "<32 hex characters>"}',
-        );
-      org = await ctx.sentry.org(input.organization, ctx.signal);
+      traceId = reference.traceId ?? traceIdOf(event.trace.traceId);
+      focus = { eventId: event.id, spanId: event.trace.spanId, project: event.projectSlug };
+      around = event.dateCreated;
+      focusLabel = `event \`${event.id}\` of ${input.issue!.length < 40 ? `\`${input.issue}\`` : "the issue"}${event.trace.spanId ? ` (span \`${event.trace.spanId}\`)` : ""}`;
     }
-    if (!/^[0-9a-f]{32}$/.test(traceId))
-      throw inputError(
-        `"${traceId.slice(0, 64)}" is not a trace ID (32 hex characters).`,
-        "Take it from get_issue's Trace line.",
-      );
     const window = { errorId: focus.eventId ?? null, around };
     const [meta, trace] = await Promise.all([
       fetchTraceMeta(ctx.sentry, org, traceId, window, ctx.signal).catch((error) => {

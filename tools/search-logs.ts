@@ -2,7 +2,7 @@ import { z } from "zod";
 import { collapseLogs, trimLogs } from "../src/analysis/logs.ts";
 import { inputError } from "../src/errors.ts";
 import { logsOutputShape, renderLogs } from "../src/format/logs.ts";
-import { resolveRef } from "../src/sentry/issue-ref.ts";
+import { issueAndEvent, normalTraceId, resolveReference } from "../src/sentry/issue-ref.ts";
 import {
   countLogsBySeverity,
   fetchLogs,
@@ -27,6 +27,11 @@ Example: {"issue": "ORDERS-API-7A"} or {"trace_id": "4f8b1c2e9a7d4e6f8c3b5a1d2e7
       .max(2000)
       .optional()
       .describe("Short ID, numeric ID or Sentry URL: logs of its event's trace and time window"),
+    event: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('With issue: "recommended" (default), "latest", "oldest" or an event ID'),
     query: z
       .string()
       .max(500)
@@ -54,23 +59,18 @@ Example: {"issue": "ORDERS-API-7A"} or {"trace_id": "4f8b1c2e9a7d4e6f8c3b5a1d2e7
   async handler(input, ctx) {
     const terms: string[] = [];
     let window: LogQuery = { query: "", statsPeriod: input.period ?? "14d" };
-    let org: string;
-    let traceId = input.trace_id?.trim().toLowerCase() ?? null;
+    if (!input.trace_id?.trim() && !input.issue?.trim() && !input.query)
+      throw inputError("pass trace_id, issue or query.", 'Example: {"issue": "ORDERS-API-7A"}');
+    const reference = await resolveReference(ctx.sentry, input, ctx.signal);
+    if (reference.eventId) throw eventNeedsIssue();
+    const { org } = reference;
+    let traceId = reference.traceId;
     let eventTime: string | null = null;
-    let title = "Logs";
-    if (input.issue) {
-      const { org: o, ref } = await resolveRef(
-        ctx.sentry,
-        { issue: input.issue, organization: input.organization },
-        ctx.signal,
-      );
-      org = o;
-      const [issue, event] = await Promise.all([
-        ctx.sentry.getIssue(org, ref.id, ctx.signal),
-        ctx.sentry.getIssueEvent(org, ref.id, "recommended", ctx.signal),
-      ]);
+    let title = traceId ? `Logs of trace ${traceId}` : "Logs";
+    if (reference.issue) {
+      const { issue, event } = await issueAndEvent(ctx.sentry, org, reference.issue, ctx.signal);
       eventTime = event.dateCreated;
-      traceId ??= event.trace?.traceId ?? null;
+      traceId ??= normalTraceId(event.trace?.traceId);
       const t = eventTime ? Date.parse(eventTime) : Date.now();
       // With a trace, its lines within an hour either side; without one, the project's lines just before the error.
       window = traceId
@@ -82,37 +82,33 @@ Example: {"issue": "ORDERS-API-7A"} or {"trace_id": "4f8b1c2e9a7d4e6f8c3b5a1d2e7
         : { query: "", start: new Date(t - 600_000).toISOString(), end: new Date(t + 120_000).toISOString() };
       if (!traceId) terms.push(`project:${issue.project.slug}`);
       title = `Logs around ${issue.shortId ?? issue.id}${traceId ? ` (trace ${traceId})` : ` (project ${issue.project.slug}, no trace on the event)`}`;
-    } else {
-      org = await ctx.sentry.org(input.organization, ctx.signal);
-      if (!traceId && !input.query)
-        throw inputError("pass trace_id, issue or query.", 'Example: {"issue": "ORDERS-API-7A"}');
-      if (traceId) title = `Logs of trace ${traceId}`;
     }
-    if (traceId && !/^[0-9a-f]{32}$/.test(traceId))
-      throw inputError(`"${traceId.slice(0, 64)}" is not a trace ID (32 hex characters).`);
     if (traceId) terms.push(`trace:${traceId}`);
     const severities = parseSeverities(input.severity);
     if (severities.length > 0) terms.push(`severity:[${severities.join(",")}]`);
     if (input.query) terms.push(input.query);
     const q: LogQuery = { ...window, query: terms.join(" ") };
 
-    // The newest rows, every error/warning (so trimming can never lose them), and the totals, in parallel.
-    const wantsImportant = severities.length === 0;
-    const [page, important, counts] = await Promise.all([
-      fetchLogs(ctx.sentry, org, q, ctx.signal),
-      wantsImportant
-        ? fetchLogs(
-            ctx.sentry,
-            org,
-            { ...q, query: `${q.query} severity:[fatal,error,warn]`.trim() },
-            ctx.signal,
-          )
-        : null,
-      countLogsBySeverity(ctx.sentry, org, q, ctx.signal).catch((error) => {
-        ctx.logger.warn("log counts unavailable", { error });
-        return null;
-      }),
-    ]);
+    // The newest rows first. When they are all there is, they hold every error and warning and the totals;
+    // only a longer result needs the errors and warnings (so trimming never loses them) and the totals asked
+    // for separately.
+    const page = await fetchLogs(ctx.sentry, org, q, ctx.signal);
+    const [important, counts] = page.more
+      ? await Promise.all([
+          severities.length === 0
+            ? fetchLogs(
+                ctx.sentry,
+                org,
+                { ...q, query: `${q.query} severity:[fatal,error,warn]`.trim() },
+                ctx.signal,
+              )
+            : null,
+          countLogsBySeverity(ctx.sentry, org, q, ctx.signal).catch((error) => {
+            ctx.logger.warn("log counts unavailable", { error });
+            return null;
+          }),
+        ])
+      : [null, countRows(page.rows)];
     const rows: LogRow[] = [...page.rows, ...(important?.rows ?? [])];
     const { kept, elided } = trimLogs(collapseLogs(rows), input.limit ?? 40);
     return renderLogs({
@@ -134,6 +130,19 @@ Example: {"issue": "ORDERS-API-7A"} or {"trace_id": "4f8b1c2e9a7d4e6f8c3b5a1d2e7
     });
   },
 });
+
+function countRows(rows: LogRow[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const row of rows) out[row.severity] = (out[row.severity] ?? 0) + 1;
+  return out;
+}
+
+function eventNeedsIssue() {
+  return inputError(
+    "event picks one of an issue's events: pass issue with it.",
+    'Example: {"issue": "ORDERS-API-7A", "event": "latest"}; a trace_id alone reads the whole trace.',
+  );
+}
 
 function parseSeverities(value: string | undefined): string[] {
   if (!value) return [];

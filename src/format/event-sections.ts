@@ -21,12 +21,30 @@ export function chainSection(chain: ExceptionChain): string | null {
   const title = chain.isGroup
     ? "## Exception group"
     : "## Exception chain (oldest → newest; the origin comes first)";
+  // Numbered by position, so a relation can name the exception it points at.
+  const number = new Map(chain.links.map((l, i) => [l.index, i + 1]));
   return lines(
     title,
     ...chain.links.map(
-      (l, i) => `${i + 1}. **${l.role}** ${data(exceptionLabel(l.exception), 300)}${mechanismNote(l)}`,
+      (l, i) =>
+        `${i + 1}. **${l.role}** ${data(exceptionLabel(l.exception), 300)}${mechanismNote(l)}${relationNote(l, number)}`,
     ),
   );
+}
+
+function relationNote(link: ChainLink, number: ReadonlyMap<number, number>): string {
+  const to = link.parent !== null ? number.get(link.parent) : undefined;
+  if (to === undefined) return "";
+  switch (link.relation) {
+    case "cause":
+      return ` — the cause of ${to} (${to} was raised from it)`;
+    case "context":
+      return ` — the context of ${to} (${to} was raised while handling it)`;
+    case "group_member":
+      return ` — a member of group ${to}`;
+    default:
+      return ` — led to ${to}`;
+  }
 }
 
 function mechanismNote(link: ChainLink): string {
@@ -49,6 +67,7 @@ export function stackSection(
   stack: Stacktrace | null,
   opts: StackOptions,
   heading = "## Stack",
+  note: string | null = null,
 ): string | null {
   if (!stack || stack.frames.length === 0) return null;
   const total = stack.frames.length;
@@ -65,6 +84,7 @@ export function stackSection(
     ? `in-app frames nearest the throw (${refs.length} of ${inAppTotal} in-app; ${total} frames in all)`
     : `frames, throw site first (${refs.length} of ${total})`;
   out.push(`${heading}: ${scope}`);
+  if (note) out.push(note);
   if (refs.length === 0) {
     out.push(
       `No in-app frames: every frame is library or system code. The throw site is ${data(frameLabel(throwFrame))}; the cause may be in how the application called the library, or in the library itself.`,

@@ -53,6 +53,11 @@ export const issueOutputShape = {
         type: z.string().nullable(),
         value: z.string().nullable(),
         role: z.string(),
+        relation: z
+          .enum(["cause", "context", "group_member"])
+          .nullable()
+          .describe("What it is to `parent`, when the SDK said"),
+        parent: z.number().nullable().describe("Position in this list of the exception it led to"),
         handled: z.boolean().nullable(),
         mechanism: z.string().nullable(),
       }),

@@ -1,10 +1,12 @@
 import {
+  type ChainLink,
   culpritFrame,
   type ExceptionChain,
   exceptionChain,
   exceptionLabel,
   inAppFramesNearestThrow,
-  primaryStack,
+  inAppStack,
+  type primaryStack,
 } from "../analysis/exception-chain.ts";
 import { issueKind } from "../analysis/issue-kind.ts";
 import type { CommitRef, ReleaseDetails } from "../sentry/releases.ts";
@@ -17,6 +19,7 @@ import {
   contextsSection,
   cspSection,
   feedbackSection,
+  frameLabel,
   messageSection,
   occurrenceSection,
   otherEntriesSection,
@@ -70,14 +73,21 @@ export function renderIssue(input: IssueViewInput): { markdown: string; structur
   if (event && chain) {
     sections.push(eventFacts(input, event), contextsSection(event));
     sections.push(chainSection(chain));
-    const stack = primaryStack(event, chain);
+    const { stack, link } = inAppStack(event, chain);
     sections.push(
-      stackSection(stack, {
-        maxFrames: limit.frames,
-        contextFrames: limit.contextFrames,
-        contextLines: limit.contextLines,
-        inAppOnly: detail === "brief",
-      }),
+      stackSection(
+        stack,
+        {
+          maxFrames: limit.frames,
+          contextFrames: limit.contextFrames,
+          contextLines: limit.contextLines,
+          inAppOnly: detail === "brief",
+        },
+        link
+          ? `## Stack of the ${link.role} exception ${data(link.exception.type ?? "Error", 80)}`
+          : undefined,
+        link ? borrowedStackNote(chain, link) : null,
+      ),
     );
     if (limit.chainStacks) sections.push(...otherChainStacks(chain, stack));
     sections.push(
@@ -248,6 +258,15 @@ function userSummary(event: SentryEvent): string | null {
   return [who, where].filter(Boolean).join(" ") || null;
 }
 
+/** Why the stack shown is not the origin's: the origin's frames are all library code. */
+function borrowedStackNote(chain: ExceptionChain, shown: ChainLink): string {
+  const origin = chain.origin!;
+  const frames = origin.stacktrace?.frames ?? [];
+  const site = frames.length > 0 ? `, thrown at ${data(frameLabel(frames[frames.length - 1]!), 160)}` : "";
+  const name = (l: ChainLink) => `${chain.links.indexOf(l) + 1} (${data(l.exception.type ?? "Error", 80)})`;
+  return `The origin, ${name(origin)}, has only library frames${site}; the application's frames are on the stack of ${name(shown)}.`;
+}
+
 function otherChainStacks(chain: ExceptionChain, shown: ReturnType<typeof primaryStack>): string[] {
   return chain.links
     .filter((l) => l.stacktrace && l.stacktrace !== shown)
@@ -269,7 +288,7 @@ function nextSection(input: IssueViewInput, event: SentryEvent | null): string {
     next.push(`${call("analyze_root_cause", { issue: ref })} — run the root-cause stage`);
   if (event?.trace?.traceId && has("get_trace")) {
     next.push(
-      `${call("get_trace", { trace_id: event.trace.traceId })} — what other services did in this request`,
+      `${call("get_trace", { trace_id: event.trace.traceId, event: event.id })} — what other services did in this request`,
     );
   }
   if (event?.trace?.traceId && has("search_logs")) {
@@ -292,7 +311,7 @@ function nextSection(input: IssueViewInput, event: SentryEvent | null): string {
 function structuredIssue(input: IssueViewInput, chain: ExceptionChain | null, kind: string): IssueStructured {
   const { issue, event } = input;
   const culprit = event && chain ? culpritFrame(event, chain) : null;
-  const stack = event && chain ? primaryStack(event, chain) : null;
+  const stack = event && chain ? inAppStack(event, chain).stack : null;
   const crumbs = event?.breadcrumbs.slice(-LIMITS[input.detail].crumbs) ?? [];
   return {
     issue: {
@@ -333,6 +352,8 @@ function structuredIssue(input: IssueViewInput, chain: ExceptionChain | null, ki
       type: l.exception.type,
       value: l.exception.value,
       role: l.role,
+      relation: l.relation,
+      parent: l.parent !== null ? chain!.links.findIndex((p) => p.index === l.parent) : null,
       handled: l.exception.mechanism?.handled ?? null,
       mechanism: l.exception.mechanism?.type ?? null,
     })),

@@ -93,7 +93,7 @@ export function renderTrace(input: TraceViewInput): { markdown: string; structur
       meta ? field("Sentry counts", metaLine(meta)) : null,
       input.focusLabel ? field("Read for", input.focusLabel) : null,
     ),
-    pathSection(a),
+    pathSection(a, input.focusLabel !== null),
     errorsSection(a),
     listSection(
       "Failing calls (HTTP ≥ 500, timeouts, RPC errors)",
@@ -128,11 +128,14 @@ function spanLabel(s: TraceSpan): string {
   return `\`${s.project ?? "?"}\` ${data(s.op ?? "span", 40)} ${data(s.description ?? s.transaction, 140)}${status}${ms}`;
 }
 
-function pathSection(a: TraceAnalysis): string | null {
-  if (!a.eventSpan)
-    return a.errors.length > 0
+function pathSection(a: TraceAnalysis, focused: boolean): string | null {
+  if (!a.eventSpan) {
+    if (a.errors.length === 0) return null;
+    // Only an event that was named can be missing; a bare trace ID names none.
+    return focused
       ? "The event's own span is not in this trace (it may have been sampled out)."
-      : null;
+      : "No event was named, so no path is drawn: pass `event` (an event ID below) with `trace_id`, or `issue`, to see the path from the root to its span.";
+  }
   const rows = a.eventPath.map((s, i) => {
     const here = s === a.eventSpan ? " ← this event's span" : "";
     const tx = s.isTransaction ? " [transaction]" : "";

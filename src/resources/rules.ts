@@ -1,7 +1,7 @@
 import { safeRepoPath } from "../code/paths.ts";
 import type { Repository } from "../code/repositories.ts";
 import type { Context } from "../context.ts";
-import { inputError } from "../errors.ts";
+import { notFound } from "../errors.ts";
 import { scrubText } from "../format/scrub.ts";
 import { discoverRuleFiles } from "../rules/discover.ts";
 import { loadRules, TOOL_LABELS } from "../rules/index.ts";
@@ -57,17 +57,21 @@ export const rulesResource: ResourceTemplateDefinition = {
     const name = decodeURIComponent(one(variables.repo));
     const path = safeRepoPath(one(variables.path).split("/").map(decodeURIComponent).join("/"));
     const repo = context.repos.byName(name);
-    if (!repo) throw inputError(`no repository "${name}" is available to this server.`);
+    if (!repo)
+      throw notFound(
+        `no repository "${name}" is available to this server.`,
+        "List the rules resources, or call get_rules.",
+      );
     const ref = await at(repo);
     const isRulesFile = discoverRuleFiles(await repo.host.listFiles(ref)).some((f) => f.file === path);
     if (!isRulesFile && !(await loadRules(repo.host, ref)).sources.some((s) => s.file === path)) {
-      throw inputError(
+      throw notFound(
         `${path} is not a rules file in ${repo.name}.`,
         "List the rules resources, or call get_rules.",
       );
     }
     const text = await repo.host.readFile(path, ref);
-    if (text === null) throw inputError(`${path} is not in ${repo.name}.`);
+    if (text === null) throw notFound(`${path} is not in ${repo.name}.`);
     return {
       contents: [
         { uri: uri.href, mimeType: "text/markdown", text: scrubText(text, { secrets: context.secrets }) },

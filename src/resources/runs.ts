@@ -1,5 +1,5 @@
 import type { Context } from "../context.ts";
-import { inputError } from "../errors.ts";
+import { notFound } from "../errors.ts";
 import { runStructured } from "../format/run.ts";
 import { scrubDeep } from "../format/scrub.ts";
 import type { ResourceTemplateDefinition } from "./types.ts";
@@ -26,7 +26,7 @@ export const runsResource: ResourceTemplateDefinition = {
   async read(uri, variables, context) {
     const id = Array.isArray(variables.id) ? variables.id[0] : variables.id;
     const run = id ? context.store().getRun(decodeURIComponent(id)) : null;
-    if (!run) throw inputError(`run ${id ?? ""} does not exist.`, "List runs with get_run.");
+    if (!run) throw notFound(`run ${id ?? ""} does not exist.`, "List runs with get_run.");
     const body = scrubDeep(runStructured(run), { secrets: context.secrets });
     return {
       contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(body, null, 2) }],

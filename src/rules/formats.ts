@@ -1,5 +1,5 @@
 import type { RuleFile } from "./discover.ts";
-import { type Frontmatter, parseFrontmatter, splitPatterns } from "./frontmatter.ts";
+import { type Frontmatter, parseCursorFrontmatter, parseFrontmatter, splitPatterns } from "./frontmatter.ts";
 import type { Activation, RuleSource } from "./types.ts";
 
 /**
@@ -18,7 +18,12 @@ type Parsed = Pick<RuleSource, "activation" | "patterns" | "description" | "excl
 };
 
 export function readRuleFile(rf: RuleFile, text: string): RuleSource {
-  const fm = rf.kind === "cursorrules" || rf.kind === "windsurfrules" ? null : parseFrontmatter(text);
+  const fm =
+    rf.kind === "cursorrules" || rf.kind === "windsurfrules"
+      ? null
+      : rf.kind === "cursor-rule"
+        ? parseCursorFrontmatter(text)
+        : parseFrontmatter(text);
   const parsed = interpret(rf, fm, text);
   const body = fm ? fm.body : text;
   if (body.length > MAX_CONTENT)
@@ -88,7 +93,10 @@ function cursor(rf: RuleFile, fm: Frontmatter, description: string | null, text:
       description,
       excludeAgents: [],
       confidence,
-      warnings: [...warnings, `Cursor silently skips this rule: unreadable frontmatter (${fm.malformed})`],
+      warnings: [
+        ...warnings,
+        `malformed frontmatter (${fm.malformed}): Cursor ignores this rule, so it applies nowhere`,
+      ],
     };
   }
   const always = fm.data.alwaysApply;

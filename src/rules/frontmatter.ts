@@ -17,40 +17,95 @@ export interface Frontmatter {
   malformed: string | null;
 }
 
-export function parseFrontmatter(text: string): Frontmatter {
+type Split =
+  | { present: false; body: string }
+  | { present: true; block: string; body: string }
+  | { present: true; block: null; body: string };
+
+function split(text: string): Split {
   const src = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  if (!/^---[ \t]*\n/.test(src))
-    return { present: false, data: {}, body: src, yamlError: null, malformed: null };
+  if (!/^---[ \t]*\n/.test(src)) return { present: false, body: src };
   const close = /\n---[ \t]*(\n|$)/.exec(src.slice(3));
-  if (!close) {
-    return {
-      present: true,
-      data: {},
-      body: src,
-      yamlError: "no closing ---",
-      malformed: "the frontmatter has no closing --- line",
-    };
-  }
-  const block = src.slice(src.indexOf("\n") + 1, 3 + close.index);
-  const body = src.slice(3 + close.index + close[0].length);
-  let yamlError: string | null = null;
+  if (!close) return { present: true, block: null, body: src };
+  return {
+    present: true,
+    block: src.slice(src.indexOf("\n") + 1, 3 + close.index),
+    body: src.slice(3 + close.index + close[0].length),
+  };
+}
+
+const UNCLOSED: Frontmatter = {
+  present: true,
+  data: {},
+  body: "",
+  yamlError: "no closing ---",
+  malformed: "the frontmatter has no closing --- line",
+};
+
+/** Strict YAML: the mapping, or the parser's first line of complaint. */
+function strictYaml(block: string): { data: Record<string, unknown> } | { error: string } {
   try {
     const value = block.trim() === "" ? {} : parseYaml(block, { prettyErrors: false });
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      return {
-        present: true,
-        data: value as Record<string, unknown>,
-        body,
-        yamlError: null,
-        malformed: null,
-      };
-    }
-    yamlError = "the frontmatter is not a key: value mapping";
+    if (value !== null && typeof value === "object" && !Array.isArray(value))
+      return { data: value as Record<string, unknown> };
+    return { error: "the frontmatter is not a key: value mapping" };
   } catch (error) {
-    yamlError = (error as Error).message.split("\n")[0] ?? "invalid YAML";
+    return { error: (error as Error).message.split("\n")[0] ?? "invalid YAML" };
   }
-  const lenient = readLines(block);
-  return { present: true, data: lenient.data, body, yamlError, malformed: lenient.malformed };
+}
+
+export function parseFrontmatter(text: string): Frontmatter {
+  const parts = split(text);
+  if (!parts.present) return { present: false, data: {}, body: parts.body, yamlError: null, malformed: null };
+  if (parts.block === null) return { ...UNCLOSED, body: parts.body };
+  const strict = strictYaml(parts.block);
+  if ("data" in strict)
+    return { present: true, data: strict.data, body: parts.body, yamlError: null, malformed: null };
+  const lenient = readLines(parts.block);
+  return {
+    present: true,
+    data: lenient.data,
+    body: parts.body,
+    yamlError: strict.error,
+    malformed: lenient.malformed,
+  };
+}
+
+/**
+ * Cursor's reading: YAML, except the `globs:` line, which Cursor takes as written — its own editor saves
+ * `globs: **\/*.ts, src/**`, which YAML rejects (`*` starts an alias). Any other YAML error makes Cursor drop
+ * the rule, so no line-by-line guess is made: `malformed` carries the parser's error and `data` is empty.
+ */
+export function parseCursorFrontmatter(text: string): Frontmatter {
+  const parts = split(text);
+  if (!parts.present) return { present: false, data: {}, body: parts.body, yamlError: null, malformed: null };
+  if (parts.block === null) return { ...UNCLOSED, body: parts.body };
+  const strict = strictYaml(parts.block);
+  if ("data" in strict)
+    return { present: true, data: strict.data, body: parts.body, yamlError: null, malformed: null };
+  const tolerant = strictYaml(parts.block.split("\n").map(globsAsWritten).join("\n"));
+  if ("data" in tolerant)
+    return { present: true, data: tolerant.data, body: parts.body, yamlError: strict.error, malformed: null };
+  return {
+    present: true,
+    data: {},
+    body: parts.body,
+    yamlError: tolerant.error,
+    malformed: `not valid YAML: ${tolerant.error}`,
+  };
+}
+
+/** A top-level `globs:` line whose value is a bare pattern list or a closed `[…]`, re-written as YAML strings. */
+function globsAsWritten(line: string): string {
+  const m = /^globs:[ \t]*(\S.*?)\s*$/.exec(line);
+  if (!m) return line;
+  const value = m[1]!;
+  if (/^["'{]/.test(value)) return line;
+  if (value.startsWith("[")) {
+    if (!value.endsWith("]")) return line;
+    return `globs: ${JSON.stringify(splitPatterns(value.slice(1, -1)))}`;
+  }
+  return `globs: ${JSON.stringify(value)}`;
 }
 
 function readLines(block: string): { data: Record<string, unknown>; malformed: string | null } {

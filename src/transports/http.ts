@@ -123,9 +123,11 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
     const body = await readBody(req, res, http.maxBodyBytes, http.bodyTimeoutMs);
     if (body === undefined) return;
     const server = createServer(context);
+    // A plain JSON answer is cheapest, but it can carry nothing before the result: when the client asked for
+    // progress, the answer is an SSE stream so the notifications reach it (there is no session to send them on).
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
-      enableJsonResponse: true,
+      enableJsonResponse: !asksForProgress(body),
     });
     res.on("close", () => {
       void transport.close();
@@ -302,4 +304,13 @@ function rpcError(
   headers: Record<string, string> = {},
 ): void {
   json(res, status, { jsonrpc: "2.0", error: { code, message }, id: null }, headers);
+}
+
+/** Whether a JSON-RPC body (one message or a batch) carries a progress token in any request's `_meta`. */
+function asksForProgress(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
+    return meta?.progressToken !== undefined && meta.progressToken !== null;
+  });
 }

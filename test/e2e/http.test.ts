@@ -156,6 +156,41 @@ describe("stateless HTTP", () => {
   });
 });
 
+describe("stateless HTTP with progress", () => {
+  it("streams progress notifications when the client sent a progress token, and answers plain JSON otherwise", async () => {
+    const url = await startHttp(["--stateless"]);
+    const client = await connectClient(url);
+    const progress: string[] = [];
+    const result = await client.callTool(
+      { name: "analyze_root_cause", arguments: { issue: "KINDS-GROUP" } },
+      undefined,
+      { onprogress: (p) => progress.push(p.message ?? "") },
+    );
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect(progress).toContain("reading the issue and its event");
+    expect(progress.at(-1)).toBe("root cause ready");
+    await client.close();
+
+    const call = (meta: Record<string, unknown>) =>
+      fetch(url, {
+        method: "POST",
+        headers: { ...HEADERS, "mcp-protocol-version": "2025-06-18" },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 7,
+          method: "tools/call",
+          params: { name: "get_issue", arguments: { issue: "KINDS-CSP" }, ...meta },
+        }),
+      });
+    const plain = await call({});
+    expect(plain.headers.get("content-type")).toContain("application/json");
+    expect(((await plain.json()) as any).result.content[0].text).toContain("Content-Security-Policy");
+    const streamed = await call({ _meta: { progressToken: "p1" } });
+    expect(streamed.headers.get("content-type")).toContain("text/event-stream");
+    expect(await streamed.text()).toContain("Content-Security-Policy");
+  });
+});
+
 describe("binding beyond loopback", () => {
   it("refuses to start without a token", async () => {
     const spawned = spawnCli(["--transport", "http", "--port", "0", "--host", "0.0.0.0"], {

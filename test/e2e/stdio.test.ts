@@ -1,7 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
+import { readStore } from "../helpers/automation.ts";
 import { type Spawned, spawnCli, stdioRpc } from "../helpers/spawn.ts";
 
 let sandbox: SandboxHandle;
@@ -59,12 +62,42 @@ describe("the CLI over stdio", () => {
     expect(unknown.result).toBeUndefined();
     expect(unknown.error.code).toBe(-32602);
     expect(unknown.error.message).toContain("get_issue,");
+    // Clients prefix "MCP error <code>: " themselves; the message must not carry it already.
+    expect(unknown.error.message).toMatch(/^Unknown tool: get_issues\./);
     const wrongType = await rpc.request("tools/call", { name: "get_issue", arguments: { issue: 42 } });
     expect(wrongType.result.isError).toBe(true);
     expect(wrongType.result.content[0].text).toMatch(/`issue`: .*expected string[\s\S]*e\.g\. \{"issue"/);
     const missing = await rpc.request("tools/call", { name: "get_issue" });
     expect(missing.result.isError).toBe(true);
     expect(missing.result.content[0].text).toContain("`issue`");
+  });
+
+  it("answers prompt and resource errors with the code of their kind and a message without a code prefix", async () => {
+    const rpc = stdioRpc(server);
+    const noRun = await rpc.request("resources/read", { uri: "autofix://runs/run_20990101_0000000000" });
+    expect(noRun.error).toMatchObject({
+      code: -32002,
+      data: { uri: "autofix://runs/run_20990101_0000000000" },
+    });
+    expect(noRun.error.message).toMatch(
+      /^Invalid request: run run_20990101_0000000000 does not exist\.\nNext: .*get_run/,
+    );
+    const noTemplate = await rpc.request("resources/read", { uri: "autofix://nothing/here" });
+    expect(noTemplate.error.code).toBe(-32002);
+    expect(noTemplate.error.message).toContain("autofix://runs/{id}");
+    const noSubscription = await rpc.request("resources/subscribe", {
+      uri: "autofix://runs/run_20990101_0000000000",
+    });
+    expect(noSubscription.error.code).toBe(-32002);
+    const noPrompt = await rpc.request("prompts/get", { name: "diagnose_issues", arguments: {} });
+    expect(noPrompt.error.code).toBe(-32602);
+    expect(noPrompt.error.message).not.toMatch(/MCP error/);
+    const badRules = await rpc.request("prompts/get", {
+      name: "apply_rules",
+      arguments: { paths: "../../etc/passwd" },
+    });
+    expect(badRules.error).toMatchObject({ code: -32602, data: { kind: "input" } });
+    expect(badRules.error.message).toMatch(/^Invalid request: /);
   });
 
   it("writes nothing but JSON-RPC to stdout, and logs to stderr", () => {
@@ -96,7 +129,9 @@ describe("the CLI over stdio", () => {
 
 describe("--demo", () => {
   it("serves the bundled sample organisation with no Sentry settings", async () => {
-    const demo = spawnCli(["--demo"], {});
+    // No AUTOFIX_DB: the default database would be under the state directory, which the demo must not touch.
+    const state = mkdtempSync(join(tmpdir(), "autofix-demo-state-"));
+    const demo = spawnCli(["--demo"], { AUTOFIX_DB: "", XDG_STATE_HOME: state, HOME: state });
     try {
       const rpc = stdioRpc(demo);
       await rpc.request("initialize", {
@@ -143,9 +178,42 @@ describe("--demo", () => {
     } finally {
       await demo.kill();
     }
-    // The sample checkouts are private to the process and removed when it stops.
+    // The sample checkouts and the sample runs are private to the process and removed when it stops.
+    expect(readdirSync(state, { recursive: true })).toEqual([]);
     const checkouts = /"checkouts":"([^"]+)"/.exec(demo.stderr())?.[1];
     expect(checkouts).toBeTruthy();
     expect(existsSync(checkouts as string)).toBe(false);
+    const runs = /"runs":"([^"]+)"/.exec(demo.stderr())?.[1];
+    expect(runs?.startsWith(checkouts as string)).toBe(true);
+    expect(existsSync(runs as string)).toBe(false);
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("keeps its runs in the database AUTOFIX_DB names", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "autofix-demo-db-"));
+    const named = join(dir, "demo-runs.db");
+    const demo = spawnCli(["--demo"], { AUTOFIX_DB: named });
+    try {
+      const rpc = stdioRpc(demo);
+      await rpc.request("initialize", {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "e2e", version: "1" },
+      });
+      rpc.notify("notifications/initialized");
+      const res = await rpc.request("tools/call", {
+        name: "analyze_root_cause",
+        arguments: { issue: "ORDERS-API-7A" },
+      });
+      expect(res.result.isError).toBeFalsy();
+    } finally {
+      await demo.kill();
+    }
+    const count = readStore(
+      named,
+      (db) => db.prepare("SELECT count(*) AS n FROM runs").get() as { n: number },
+    );
+    expect(count.n).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

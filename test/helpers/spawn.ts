@@ -66,9 +66,11 @@ export function spawnCli(args: string[], env: Record<string, string>): Spawned {
   };
 }
 
+/** Request IDs unique across every client of a process, so a second client never reads the first's answers. */
+let nextId = 1;
+
 /** A minimal line-based JSON-RPC client over a spawned server's stdio. */
 export function stdioRpc(spawned: Spawned) {
-  let nextId = 1;
   const request = async (method: string, params: unknown = {}, timeoutMs = 15_000): Promise<any> => {
     const id = nextId++;
     spawned.child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);

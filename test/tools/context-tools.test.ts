@@ -104,6 +104,24 @@ describe("get_trace", () => {
     expect(structured.occurrences[0].short_id).toBe(DEMO.perfIssueShortId);
   });
 
+  it("reads a trace by ID without claiming a missing event span, and finds the span of an event named with it", async () => {
+    const bare = await call("demo", "get_trace", { trace_id: DEMO.traceA });
+    expect(bare.result.isError).toBeFalsy();
+    expect(bare.text).not.toContain("not in this trace");
+    expect(bare.text).toContain("No event was named");
+    expect(bare.structured.event_span_path).toEqual([]);
+    expect(bare.structured.error_nodes.some((e: any) => e.this_event)).toBe(false);
+
+    // The call get_issue suggests names the event, so the path to its span is drawn.
+    const issue = await call("demo", "get_issue", { issue: DEMO.ordersIssueShortId });
+    const suggested = /`get_trace (\{[^`]*\})`/.exec(issue.text)?.[1];
+    expect(JSON.parse(suggested!)).toEqual({ trace_id: DEMO.traceA, event: DEMO.ordersEvent });
+    const focused = await call("demo", "get_trace", JSON.parse(suggested!));
+    expect(focused.text).toContain("## Path from the root to the event's span");
+    expect(focused.structured.error_nodes[0]).toMatchObject({ this_event: true, event_id: DEMO.ordersEvent });
+    expect(focused.structured.event_span_path.at(-1).span_id).toBe(focused.structured.error_nodes[0].span_id);
+  });
+
   it("explains a missing trace and bad IDs", async () => {
     const missing = await call("demo", "get_trace", { trace_id: "0".repeat(32) });
     expect(missing.result.isError).toBe(true);
@@ -154,6 +172,35 @@ describe("search_logs", () => {
     expect(datasets).toContain("ourlogs");
   });
 
+  it("sends one request when one page holds every line", async () => {
+    const { sandbox } = envs.demo!;
+    sandbox.clearRequests();
+    const { structured } = await call("demo", "search_logs", { trace_id: DEMO.traceA });
+    expect(structured.lines.length).toBeGreaterThan(0);
+    expect(sandbox.requests.filter((r) => r.path.endsWith("/events/"))).toHaveLength(1);
+    expect(structured.totals.by_severity).not.toBeNull();
+  });
+
+  it("accepts a dashed trace ID, as get_trace does", async () => {
+    const dashed = DEMO.traceA.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5").toUpperCase();
+    const { result, structured } = await call("demo", "search_logs", { trace_id: dashed });
+    expect(result.isError).toBeFalsy();
+    expect(structured.query).toBe(`trace:${DEMO.traceA}`);
+  });
+
+  it("reads the event an event URL names, not the recommended one", async () => {
+    const { sandbox } = envs.demo!;
+    sandbox.clearRequests();
+    const url = `${sandbox.url}/organizations/acme/issues/${DEMO.ordersIssueId}/events/${DEMO.ordersEventOld}/`;
+    const { result, structured } = await call("demo", "search_logs", { issue: url });
+    expect(result.isError).toBeFalsy();
+    expect(structured.query).toBe(`trace:${DEMO.traceAOld}`);
+    const events = sandbox.requests.filter((r) => /\/issues\/[^/]+\/events\/[^/]+\/$/.test(r.path));
+    expect(events.map((r) => r.path.split("/").at(-2))).toEqual([DEMO.ordersEventOld]);
+    const byParam = await call("demo", "search_logs", { issue: DEMO.ordersIssueShortId, event: "oldest" });
+    expect(byParam.structured.query).toBe(`trace:${DEMO.traceAOld}`);
+  });
+
   it("rejects unknown severities", async () => {
     const { result, text } = await call("demo", "search_logs", { trace_id: DEMO.traceA, severity: "loud" });
     expect(result.isError).toBe(true);
@@ -192,6 +239,15 @@ describe("get_profile", () => {
     expect(structured.top_self[0]).toMatchObject({ function: "scoreResults", self_pct: 75 });
     const req = envs.profile!.sandbox.requests.find((r) => r.path.endsWith("/flamegraph/"));
     expect(req?.query.getAll("project")).toEqual(["4002"]);
+  });
+
+  it("reads the event an event URL names, not the recommended one", async () => {
+    const { sandbox } = envs.demo!;
+    sandbox.clearRequests();
+    const url = `${sandbox.url}/organizations/acme/issues/${DEMO.ordersIssueId}/events/${DEMO.ordersEventOld}/`;
+    await call("demo", "get_profile", { issue: url });
+    const events = sandbox.requests.filter((r) => /\/issues\/[^/]+\/events\/[^/]+\/$/.test(r.path));
+    expect(events.map((r) => r.path.split("/").at(-2))).toEqual([DEMO.ordersEventOld]);
   });
 
   it("says when there is nothing to read", async () => {

@@ -79,6 +79,38 @@ describe("get_issue on issues that are not plain exceptions", () => {
     const { structured, text } = await getIssue({ issue: "KINDS-GROUP" });
     expect(text).toContain("Exception group");
     expect(structured?.exception_chain.find((l: any) => l.role === "origin")?.type).toBe("ValueError");
+    expect(structured?.exception_chain.map((l: any) => [l.role, l.relation])).toEqual([
+      ["group", null],
+      ["origin", "group_member"],
+      ["member", "group_member"],
+    ]);
+    expect(text).toContain("a member of group 1");
+  });
+
+  it("names a Python `raise … from` chain's relations and shows the in-app frames of the exception that has them", async () => {
+    const { text, structured } = await getIssue({ issue: "KINDS-CHAINED" });
+    expect(text).toContain("Exception chain (oldest → newest");
+    expect(text).not.toContain("Exception group");
+    expect(text).toMatch(/1\. \*\*origin\*\* `UniqueViolation[^\n]*the cause of 2 \(2 was raised from it\)/);
+    expect(text).toMatch(/2\. \*\*raised\*\* `IntegrityError/);
+    expect(text).not.toContain("sibling");
+    expect(text).not.toContain("No in-app frames");
+    expect(text).toMatch(/`app\/users\.py:18` in `create_user`/);
+    expect(text).toContain("The origin, 1 (`UniqueViolation`), has only library frames");
+    expect(text).toContain("user.save()");
+    expect(structured?.exception_chain).toEqual([
+      expect.objectContaining({ type: "UniqueViolation", role: "origin", relation: "cause", parent: 1 }),
+      expect.objectContaining({ type: "IntegrityError", role: "raised", relation: null, parent: null }),
+    ]);
+    expect(structured?.frames.map((f: any) => f.function)).toEqual(["create_user", "signup"]);
+    expect(structured?.culprit_frame).toMatchObject({ function: "create_user", file: "app/users.py" });
+  });
+
+  it("names an implicitly chained exception (`__context__`) as the context of the next", async () => {
+    const { text } = await getIssue({ issue: "KINDS-CONTEXT" });
+    expect(text).toMatch(
+      /1\. \*\*origin\*\* `KeyError[^\n]*the context of 2 \(2 was raised while handling it\)/,
+    );
   });
 
   it("flags missing source maps", async () => {

@@ -95,7 +95,9 @@ describe.each(["local", "github"])("get_rules (%s)", (where) => {
     expect(cursor.find((f: any) => f.path === ".cursor/rules/broken.mdc")).toMatchObject({
       activation: "skipped",
     });
-    expect(structured.warnings.join("\n")).toMatch(/broken\.mdc: Cursor silently skips/);
+    expect(structured.warnings.join("\n")).toMatch(
+      /broken\.mdc: malformed frontmatter .*Cursor ignores this rule/,
+    );
     expect(text).toContain("## Cursor");
     expect(text).toContain("quoted from the repository");
     expect(text).toContain('get_rules {"repo":');
@@ -104,6 +106,33 @@ describe.each(["local", "github"])("get_rules (%s)", (where) => {
 });
 
 describe("get_rules", () => {
+  it("reports a Cursor rule whose frontmatter is not YAML as malformed and applies it nowhere", async () => {
+    const { structured, text } = await call("local", {
+      paths: ["cmd/server/main.go", "services/api/handler.go"],
+    });
+    const go = structured.tools
+      .find((t: any) => t.tool === "cursor")
+      .files.find((f: any) => f.path === ".cursor/rules/go.mdc");
+    expect(go).toMatchObject({ activation: "skipped", globs: [] });
+    const warnings = structured.warnings.filter((w: string) => w.startsWith(".cursor/rules/go.mdc"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /malformed frontmatter \(not valid YAML: .+\): Cursor ignores this rule, so it applies nowhere/,
+    );
+    expect(text).not.toContain('alwaysApply is the string "{"');
+    expect(text).not.toContain("[**/*.go");
+    for (const { rules } of structured.applicable)
+      expect(rules.map((r: any) => r.file)).not.toContain(".cursor/rules/go.mdc");
+  });
+
+  it("still reads Cursor's unquoted globs line, which YAML alone rejects", async () => {
+    const { structured } = await call("local", {});
+    const ts = structured.tools
+      .find((t: any) => t.tool === "cursor")
+      .files.find((f: any) => f.path === ".cursor/rules/typescript.mdc");
+    expect(ts).toMatchObject({ activation: "glob", globs: ["**/*.ts", "**/*.tsx"] });
+  });
+
   it("reads the working tree of a checkout by default, or the ref asked for", async () => {
     expect((await call("local", {})).structured.ref).toBeNull();
     const old = await call("local", { ref: repo.commits.initial, paths: ["libs/util/strings.ts"] });

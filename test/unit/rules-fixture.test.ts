@@ -71,7 +71,7 @@ describe.each(["local", "github"])("rules of the fixture monorepo (%s)", (where)
   it("warns where a tool would surprise, without failing on malformed files", () => {
     const set = sets[where]!;
     const warn = (file: string) => set.sources.find((s) => s.file === file)!.warnings.join("\n");
-    expect(warn(".cursor/rules/broken.mdc")).toMatch(/Cursor silently skips/);
+    expect(warn(".cursor/rules/broken.mdc")).toMatch(/malformed frontmatter .*Cursor ignores this rule/);
     expect(warn(".cursor/rules/string-true.mdc")).toMatch(/string "true"/);
     expect(warn(".windsurf/rules/huge.md")).toMatch(/truncates each rule file at 6,000/);
     expect(warn(".windsurf/rules/no-trigger.md")).toMatch(/no trigger/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CodeHost } from "../../src/code/types.ts";
 import { discoverRuleFiles } from "../../src/rules/discover.ts";
-import { parseFrontmatter, splitPatterns } from "../../src/rules/frontmatter.ts";
+import { parseCursorFrontmatter, parseFrontmatter, splitPatterns } from "../../src/rules/frontmatter.ts";
 import { findImports } from "../../src/rules/imports.ts";
 import { applicableFor, loadRules } from "../../src/rules/index.ts";
 
@@ -55,6 +55,20 @@ describe("frontmatter", () => {
     expect(parseFrontmatter("---\ndescription: x\nno closing fence\n").malformed).toMatch(/no closing/);
     expect(parseFrontmatter("no frontmatter").present).toBe(false);
     expect(parseFrontmatter("\uFEFF---\r\ntrigger: glob\r\n---\r\nx").data).toEqual({ trigger: "glob" });
+  });
+
+  it("reads Cursor's frontmatter as YAML but for the globs line, and gives up on anything else", () => {
+    expect(parseCursorFrontmatter("---\nglobs: **/*.ts, src/**\nalwaysApply: false\n---\nx").data).toEqual({
+      globs: "**/*.ts, src/**",
+      alwaysApply: false,
+    });
+    expect(parseCursorFrontmatter("---\nglobs: [**/*.go, cmd/**]\n---\nx").data).toEqual({
+      globs: ["**/*.go", "cmd/**"],
+    });
+    const broken = parseCursorFrontmatter("---\ndescription: Go\nglobs: *.go\nalwaysApply: {\n---\nx");
+    expect(broken.data).toEqual({});
+    expect(broken.malformed).toMatch(/^not valid YAML: /);
+    expect(parseCursorFrontmatter("---\ndescription: x\n---\nbody").malformed).toBeNull();
   });
 
   it("splits pattern lists on commas outside braces and brackets", () => {
