@@ -9,6 +9,7 @@ import {
 } from "../fixtures/context.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
 import { connect, testContext, textOf } from "../helpers/context.ts";
+import { TOOLS_LIST_BUDGET, toolsListTokens } from "../helpers/tokens.ts";
 import { benchRootCause } from "./root-cause.ts";
 
 /**
@@ -68,7 +69,17 @@ async function measure(
   return rows;
 }
 
+/** What every turn of a client that puts tools/list in the model's context pays. */
+async function toolsListLine(): Promise<string> {
+  const session = await connect(testContext({ sentryUrl: "http://127.0.0.1:9" }));
+  const { tools } = await session.client.listTools();
+  const { tokens, chars } = await toolsListTokens(session.client);
+  await session.close();
+  return `tools/list: ${tokens} cl100k tokens (${chars} chars) for ${tools.length} tools; budget ${TOOLS_LIST_BUDGET}\n`;
+}
+
 async function main(): Promise<void> {
+  process.stdout.write(await toolsListLine());
   const demo = await measure(demoScenario(), [
     ["get_issue", { issue: DEMO.ordersIssueShortId }],
     ["get_issue", { issue: DEMO.storefrontIssueShortId }],
