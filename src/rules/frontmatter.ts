@@ -1,5 +1,4 @@
-import { parse as parseYaml } from "yaml";
-
+import { yaml } from "../lazy.ts";
 /**
  * Frontmatter as coding agents read it: "not strictly YAML". Cursor users write `globs: **\/*.ts, src/**`
  * (invalid YAML: `*` starts an alias), so a strict parse is tried first and a line-based reader
@@ -35,7 +34,7 @@ export function parseFrontmatter(text: string): Frontmatter {
   const body = src.slice(3 + close.index + close[0].length);
   let yamlError: string | null = null;
   try {
-    const value = block.trim() === "" ? {} : parseYaml(block, { prettyErrors: false });
+    const value = block.trim() === "" ? {} : yaml().parse(block, { prettyErrors: false });
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       return {
         present: true,

@@ -1,5 +1,6 @@
-import { Agent, request as undiciRequest } from "undici";
+import type { Agent } from "undici";
 import { AppError, duration, NotFoundError } from "../errors.ts";
+import { undici } from "../lazy.ts";
 import type { Logger } from "../log.ts";
 import { SharedFlights, Slots } from "./concurrency.ts";
 
@@ -55,7 +56,7 @@ export class SentryHttp {
   /** Requests sent, retries included; the bench reads it. */
   requestCount = 0;
   private readonly opts: Required<Omit<SentryHttpOptions, "token">> & { token: string | null };
-  private readonly agent: Agent;
+  private agentInstance: Agent | null = null;
   private readonly slots: Slots;
   private readonly flights = new SharedFlights<SentryResponse>();
   private pausedUntil = 0;
@@ -70,12 +71,18 @@ export class SentryHttp {
       now: Date.now,
       ...options,
     };
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: this.opts.maxConcurrency * 2 });
     this.slots = new Slots(this.opts.maxConcurrency);
   }
 
+  /** Made on the first request, so that start-up does not load undici (src/lazy.ts). */
+  private get agent(): Agent {
+    const { Agent } = undici();
+    this.agentInstance ??= new Agent({ keepAliveTimeout: 10_000, connections: this.opts.maxConcurrency * 2 });
+    return this.agentInstance;
+  }
+
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agentInstance?.close();
   }
 
   async request(url: string, options: RequestOptions = {}): Promise<SentryResponse> {
@@ -172,7 +179,7 @@ export class SentryHttp {
       body = JSON.stringify(options.body);
     }
     try {
-      const res = await undiciRequest(url, {
+      const res = await undici().request(url, {
         method: method as "GET",
         headers,
         body,

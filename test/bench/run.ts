@@ -11,9 +11,10 @@ import { kindsScenario } from "../fixtures/kinds.ts";
 import { connect, testContext, textOf } from "../helpers/context.ts";
 import { TOOLS_LIST_BUDGET, toolsListTokens } from "../helpers/tokens.ts";
 import { benchRootCause } from "./root-cause.ts";
+import { benchStartup } from "./startup.ts";
 
 /**
- * `npm run bench`: output size (characters, ≈tokens at 4 chars/token), Sentry requests and latency of each
+ * `npm run bench`: start-up time and the size of tools/list, then output size (characters, ≈tokens at 4 chars/token), Sentry requests and latency of each
  * tool call on the sample scenarios, against the sandbox Sentry with injected latency.
  */
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -79,7 +80,9 @@ async function toolsListLine(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(await toolsListLine());
+  // Start-up first, while nothing else in this process competes for the CPU.
+  process.stdout.write(`${await benchStartup(Number(process.env.BENCH_SPAWNS ?? 10))}\n`);
+  process.stdout.write(`${await toolsListLine()}\n`);
   const demo = await measure(demoScenario(), [
     ["get_issue", { issue: DEMO.ordersIssueShortId }],
     ["get_issue", { issue: DEMO.storefrontIssueShortId }],
