@@ -107,3 +107,35 @@ export function unchangedParameter(
   );
   return !lines.slice(span.start, lineNo - 1).some((l) => assigned.test(l));
 }
+
+/**
+ * The arguments of the call a line makes, when each is a bare name: `return Integer.decode(str);` → [str],
+ * `addPropertyInternal(key, value)` → [key, value]. `callee` picks the call by name; without it, the last
+ * call on the line. Null when there is no such call or an argument is anything but a name (an expression,
+ * a call, a literal): then the line did something to the value.
+ */
+export function passedNames(line: string, callee: string | null = null): string[] | null {
+  const text = line.slice(0, 2_000).replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, '""');
+  const calls = [...text.matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)\s*\(/g)].filter(
+    (m) => !/^(if|for|while|switch|catch|return|new|throw)$/.test(m[1]!) && (!callee || m[1] === callee),
+  );
+  const call = calls.at(-1);
+  if (!call) return null;
+  let depth = 0;
+  let end = -1;
+  const open = call.index! + call[0].length - 1;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")" && --depth === 0) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return null;
+  const inner = text.slice(open + 1, end).trim();
+  if (!inner) return null;
+  const args = inner.split(",").map((a) => a.trim());
+  return args.every((a) => /^[A-Za-z_$][\w$]*$/.test(a) && !/^(this|self|null|None|true|false|nil)$/.test(a))
+    ? args
+    : null;
+}

@@ -27,3 +27,40 @@ export function isTestModule(module: string | null | undefined): boolean {
   const parts = outer.split(".");
   return isTestPath(`${parts.at(-1)}.java`) || parts.slice(0, -1).some((p) => /^(tests?|testing)$/i.test(p));
 }
+
+/** `FooTest.java`, `TestFoo.java`, `FooTests.kt`, `FooTestCase.java` → `Foo`; `test_foo.py`, `foo_test.go`, `foo.spec.ts` → `foo`. */
+function subjectStem(base: string): string | null {
+  const m = /^(.+?)\.(\w+)$/.exec(base);
+  if (!m) return null;
+  const [, stem, ext] = m as unknown as [string, string, string];
+  const inner = /^(.+)\.(test|spec)$/.exec(stem);
+  if (inner) return inner[1]!;
+  if (ext === "py") return /^test_(.+)$/.exec(stem)?.[1] ?? /^(.+)_test$/.exec(stem)?.[1] ?? null;
+  if (ext === "go" || ext === "rb") return /^(.+)_(test|spec)$/.exec(stem)?.[1] ?? null;
+  return /^(.+?)(Tests?|TestCase|IT)$/.exec(stem)?.[1] ?? /^Test([A-Z]\w*)$/.exec(stem)?.[1] ?? null;
+}
+
+/**
+ * The production file a test file is named after (`src/test/java/a/FooTest.java` → `src/main/java/a/Foo.java`):
+ * among non-test files with the stem and extension, the one whose folders share the longest tail with the
+ * test's. Null when the name follows no convention or no such file exists.
+ */
+export function testSubject(testPath: string, files: readonly string[]): string | null {
+  const parts = testPath.split("/");
+  const base = parts.pop()!;
+  const stem = subjectStem(base);
+  if (!stem) return null;
+  const ext = base.slice(base.lastIndexOf("."));
+  const wanted = new Set([`${stem}${ext}`, `${stem}${ext.replace(/^\.([cm]?)tsx?$/, ".$1js")}`]);
+  let best: { path: string; shared: number } | null = null;
+  for (const f of files) {
+    const slash = f.lastIndexOf("/");
+    if (!wanted.has(f.slice(slash + 1)) || isTestPath(f)) continue;
+    const dirs = f.slice(0, Math.max(0, slash)).split("/");
+    let shared = 0;
+    while (shared < dirs.length && shared < parts.length && dirs.at(-1 - shared) === parts.at(-1 - shared))
+      shared++;
+    if (!best || shared > best.shared) best = { path: f, shared };
+  }
+  return best?.path ?? null;
+}

@@ -410,6 +410,11 @@ export class CodeReader {
     return pending;
   }
 
+  /** Every file of the connected repository at the analysed revision. */
+  listFiles(repo: string): readonly string[] {
+    return this.repos.get(repo)?.files ?? [];
+  }
+
   diff(repo: string, sha: string): Promise<CommitDiff | null> {
     const key = `${repo}\u0000${sha}`;
     let pending = this.diffs.get(key);

@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { EvidenceSet } from "../../src/analysis/evidence.ts";
 import { exceptionChain, primaryStack } from "../../src/analysis/exception-chain.ts";
-import { buildsExceptionOnly, insideLoop, unchangedParameter } from "../../src/analysis/failing-line.ts";
+import {
+  buildsExceptionOnly,
+  insideLoop,
+  passedNames,
+  unchangedParameter,
+} from "../../src/analysis/failing-line.ts";
 import type { FrameLocation } from "../../src/code/frame-files.ts";
-import { isTestModule, isTestPath } from "../../src/code/test-code.ts";
+import { isTestModule, isTestPath, testSubject } from "../../src/code/test-code.ts";
 import type { CodeHost } from "../../src/code/types.ts";
 import { createLogger } from "../../src/log.ts";
 import { normalizeEvent } from "../../src/sentry/normalize-event.ts";
@@ -21,6 +26,8 @@ interface Spec {
   path: string | null;
   fn: string;
   line: number;
+  /** A library frame (not in-app). */
+  library?: boolean;
 }
 
 const REPO = "acme/engine";
@@ -37,7 +44,7 @@ function rank(
     filename: f.path?.split("/").pop() ?? "Generated.java",
     function: f.fn,
     lineNo: f.line,
-    inApp: true,
+    inApp: !f.library,
   }));
   const event = normalizeEvent({
     entries: [{ type: "exception", data: { values: [{ type, value, stacktrace: { frames: raw } }] } }],
@@ -65,7 +72,12 @@ function rank(
     byFrame,
   };
   const host = { readFile: async (path: string) => files[path] ?? null } as unknown as CodeHost;
-  const state = { name: REPO, host, ref: { repo: REPO, ref: "main", sha: null, fromRelease: false } };
+  const state = {
+    name: REPO,
+    host,
+    ref: { repo: REPO, ref: "main", sha: null, fromRelease: false },
+    files: Object.keys(files),
+  };
   const code = new CodeReader(new Map([[REPO, state as unknown as RepoState]]), createLogger("error"));
   return stackCandidates(view, new EvidenceSet(), 0.55, "stack", code, { disable });
 }
@@ -98,6 +110,41 @@ describe("test code", () => {
   });
 });
 
+describe("test subjects", () => {
+  it("finds the production file a test is named after, in the mirrored folder when names repeat", () => {
+    const files = [
+      "src/main/java/org/acme/math/NumberUtils.java",
+      "src/main/java/org/acme/text/NumberUtils.java",
+      "src/test/java/org/acme/math/NumberUtilsTest.java",
+      "src/main/java/org/acme/Parser.java",
+      "lib/orders/pricing.py",
+      "pkg/cart/cart.go",
+      "src/checkout/total.ts",
+      "src/checkout/total.js",
+    ];
+    expect(testSubject("src/test/java/org/acme/math/NumberUtilsTest.java", files)).toBe(
+      "src/main/java/org/acme/math/NumberUtils.java",
+    );
+    expect(testSubject("src/test/java/org/acme/text/NumberUtilsTests.java", files)).toBe(
+      "src/main/java/org/acme/text/NumberUtils.java",
+    );
+    expect(testSubject("src/test/java/org/acme/TestParser.java", files)).toBe(
+      "src/main/java/org/acme/Parser.java",
+    );
+    expect(testSubject("src/test/java/org/acme/ParserTestCase.java", files)).toBe(
+      "src/main/java/org/acme/Parser.java",
+    );
+    expect(testSubject("tests/orders/test_pricing.py", files)).toBe("lib/orders/pricing.py");
+    expect(testSubject("pkg/cart/cart_test.go", files)).toBe("pkg/cart/cart.go");
+    expect(testSubject("src/checkout/total.test.ts", files)).toBe("src/checkout/total.ts");
+    // No naming convention, or nothing by that name: no subject.
+    expect(testSubject("src/test/java/org/acme/Fixtures.java", files)).toBeNull();
+    expect(testSubject("src/test/java/org/acme/LexerTest.java", files)).toBeNull();
+    // A test never names another test as its subject.
+    expect(testSubject("src/test/java/org/acme/math/NumberUtilsTestTest.java", files)).toBeNull();
+  });
+});
+
 describe("failing-line readers", () => {
   it("tells an exception factory from a raise", () => {
     expect(buildsExceptionOnly("    return new IllegalArgumentException() {")).toBe(true);
@@ -124,6 +171,18 @@ describe("failing-line readers", () => {
     const py = ["def drain(q):", "    for item in q:", "        handle(item)", "    return None"].join("\n");
     expect(insideLoop(py, 3, "python")).toBe(true);
     expect(insideLoop(py, 4, "python")).toBe(false);
+  });
+
+  it("reads the names a line passes on, and nothing when it passes an expression", () => {
+    expect(passedNames("    return Integer.decode(str);")).toEqual(["str"]);
+    expect(passedNames("  addPropertyInternal(key, value);", "addPropertyInternal")).toEqual([
+      "key",
+      "value",
+    ]);
+    expect(passedNames('  log("x", y); return parse(text, 0);')).toBeNull();
+    expect(passedNames("  c.setProperty(s, props.getProperty(s));", "setProperty")).toBeNull();
+    expect(passedNames("  return decode(null);")).toBeNull();
+    expect(passedNames("  return other(str);", "decode")).toBeNull();
   });
 
   it("tells an untouched parameter from a reassigned one", () => {
@@ -164,6 +223,103 @@ describe("stack candidates", () => {
     // With test code treated like any other frame, the plain stack order comes back.
     const off = await rank("IllegalStateException", "boom", frames, {}, ["test-code"]);
     expect(order(off).slice(0, 3)).toEqual(["one", "testOne", "two"]);
+  });
+
+  it("names the failing test's subject on its frame and keeps the stack order", async () => {
+    const frames: Spec[] = [
+      { path: "src/main/java/a/Fraction.java", fn: "gcd", line: 3 },
+      { path: "src/main/java/a/Dist.java", fn: "sample", line: 3 },
+      { path: "src/test/java/a/DistTest.java", fn: "testSample", line: 3 },
+    ];
+    const files = { "src/main/java/a/Fraction.java": plain, "src/main/java/a/Dist.java": plain };
+    const out = await rank("ArithmeticException", "overflow", frames, files);
+    expect(order(out)).toEqual(["gcd", "sample", "testSample"]);
+    expect(out.find((c) => c.function === "sample")!.reasons.join(" ")).toMatch(
+      /DistTest.java .* tests Dist/,
+    );
+    expect(out.some((c) => c.source === "test_subject")).toBe(false);
+  });
+
+  it("adds a subject the stack never reached, at the function the test calls on its failing line", async () => {
+    const test = [
+      "class WriterTest {",
+      "  void testRoundTrip() {",
+      "    assertEquals(3, Reader.count(Writer.encode(items)));",
+      "  }",
+      "}",
+    ].join("\n");
+    const writer = [
+      "class Writer {",
+      "  static byte[] encode(List items) {",
+      "    return null;",
+      "  }",
+      "}",
+    ].join("\n");
+    const files = {
+      "src/test/java/a/WriterTest.java": test,
+      "src/main/java/a/Writer.java": writer,
+      "src/main/java/a/Reader.java": plain,
+    };
+    // A reader choked on what the subject wrote: the throw site stays first, the subject comes next.
+    const readerThrew = await rank(
+      "IOException",
+      "Unknown property 128",
+      [
+        { path: "src/main/java/a/Reader.java", fn: "readHeader", line: 3 },
+        { path: "src/main/java/a/Reader.java", fn: "count", line: 3 },
+        { path: "src/test/java/a/WriterTest.java", fn: "testRoundTrip", line: 3 },
+      ],
+      files,
+    );
+    expect(order(readerThrew).slice(0, 3)).toEqual(["readHeader", "encode", "count"]);
+    const added = readerThrew.find((c) => c.function === "encode")!;
+    expect(added).toMatchObject({ path: "src/main/java/a/Writer.java", line: 2, source: "test_subject" });
+    expect(added.reasons.join(" ")).toMatch(
+      /tests Writer and calls encode on its failing line; the stack never/,
+    );
+    // The test itself failed (an assertion): the production frames only called back into it.
+    const testThrew = await rank(
+      "AssertionFailedError",
+      "expected:<3> but was:<2>",
+      [
+        { path: "src/test/java/a/WriterTest.java", fn: "testRoundTrip", line: 3 },
+        { path: "src/main/java/a/Reader.java", fn: "count", line: 3 },
+      ],
+      files,
+    );
+    expect(order(testThrew)[0]).toBe("encode");
+  });
+
+  it("hands a value a library rejected up to the frame that made it, past frames that only passed it on", async () => {
+    const files = {
+      "src/main/java/a/Props.java": [
+        "class Props {",
+        "  void convert(Properties props, String s) {",
+        "    setProperty(s, props.getProperty(s));",
+        "  }",
+        "  void setProperty(String key, Object value) {",
+        "    addInternal(key, value);",
+        "  }",
+        "  void addInternal(String key, Object value) {",
+        "    super.put(key, value);",
+        "  }",
+        "}",
+      ].join("\n"),
+    };
+    const frames: Spec[] = [
+      { path: null, fn: "put", line: 465, library: true },
+      { path: "src/main/java/a/Props.java", fn: "addInternal", line: 9 },
+      { path: "src/main/java/a/Props.java", fn: "setProperty", line: 6 },
+      { path: "src/main/java/a/Props.java", fn: "convert", line: 3 },
+    ];
+    const out = await rank("NullPointerException", "", frames, files);
+    expect(order(out)[0]).toBe("convert");
+    expect(out.find((c) => c.function === "convert")!.reasons.join(" ")).toMatch(/through 2 unchanged call/);
+    expect(order(await rank("NullPointerException", "", frames, files, ["forwarded-argument"]))[0]).toBe(
+      "addInternal",
+    );
+    // Thrown by the application's own code, not by a library it handed the value to: no hand-off.
+    expect(order(await rank("NullPointerException", "", frames.slice(1), files))[0]).toBe("addInternal");
   });
 
   it("says so when only test code is in-app", async () => {

@@ -77,7 +77,10 @@ export async function analyzeSignals(
     enabled(options, "history") ? (options.historyScale ?? HISTORY_SCALE) : 0,
   );
   for (const c of all) c.score = Math.round(Math.min(0.99, c.score) * 100) / 100;
-  const ranked = merge(all).sort((a, b) => b.score - a.score || (a.rank ?? 9) - (b.rank ?? 9));
+  // Test code is context: it shows what was exercised, so it never ranks ahead of production code.
+  const ranked = merge(all).sort(
+    (a, b) => Number(!!a.test) - Number(!!b.test) || b.score - a.score || (a.rank ?? 9) - (b.rank ?? 9),
+  );
 
   const anyFrames = [signals.main, ...signals.related.map((r) => r.view)].some((v) =>
     v?.chain.links.some((l) => (l.stacktrace?.frames.length ?? 0) > 0),

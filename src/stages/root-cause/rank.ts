@@ -4,10 +4,12 @@
  */
 export const RANKING_SIGNALS = [
   "test-code",
+  "test-subject",
   "exception-factory",
   "limit-loop",
   "null-argument",
   "checked-argument",
+  "forwarded-argument",
   "one-hop",
   "history",
 ] as const;

@@ -1,8 +1,13 @@
-import { languageOf, readVariable } from "../../analysis/code-structure.ts";
+import { definitionLine, languageOf, readVariable } from "../../analysis/code-structure.ts";
 import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel } from "../../analysis/exception-chain.ts";
-import { buildsExceptionOnly, insideLoop, unchangedParameter } from "../../analysis/failing-line.ts";
-import { isTestModule, isTestPath } from "../../code/test-code.ts";
+import {
+  buildsExceptionOnly,
+  insideLoop,
+  passedNames,
+  unchangedParameter,
+} from "../../analysis/failing-line.ts";
+import { isTestModule, isTestPath, testSubject } from "../../code/test-code.ts";
 import type { Frame, Stacktrace } from "../../sentry/types.ts";
 import type { CodeReader, StackView } from "../gather.ts";
 import type { Candidate } from "./candidates.ts";
@@ -11,15 +16,18 @@ import { enabled, type RankingOptions, type RankingSignal } from "./rank.ts";
 
 /**
  * Stack candidates: every in-app frame nearest the throw (the origin's stack, then the stacks of the
- * exceptions that wrapped it), production code ahead of test code, ranked by distance from the throw. Two
- * readings of the failing lines move a frame, each measured on real crashes (`npm run bench:real`):
+ * exceptions that wrapped it), production code ahead of test code, ranked by distance from the throw.
+ * Readings of the failing lines and the failing test's name move a frame, each measured on real crashes
+ * (`npm run bench:real -- --ablate`):
  * - a frame that only builds the exception object is not where it was raised: its caller is;
  * - when a limit was hit (too many iterations or evaluations, the stack or the heap exhausted), the frame
  *   that counts is the loop that never finished, not the counter that gave up;
  * - a null dereferenced on the failing line that is a parameter the function never reassigned came from
  *   the caller as it is: the caller produced the bad value;
  * - likewise a deliberate throw whose guard tests only such a parameter: the check is right, the caller
- *   passed what it rejects.
+ *   passed what it rejects;
+ * - the failing test names its subject (`FooTest` tests `Foo`): the subject leads, or joins the list when
+ *   the stack never reached it.
  * No frame is dropped or demoted for its name or folder: measured, such rules cost more than they gave.
  */
 
@@ -56,6 +64,7 @@ export async function stackCandidates(
   const out: Candidate[] = production.map((f, rank) => candidate(view, evidence, f, rank, weight, source));
   for (const [name, apply] of FRAME_SIGNALS)
     if (out.length > 0 && enabled(options, name)) await apply(view, out, code);
+  if (enabled(options, "test-subject")) await subjectOfTest(view, evidence, out, frames, code, weight);
   // Test code is context: below every production frame, and the note says when it is all there is.
   const floor = Math.min(weight, ...out.map((c) => c.score));
   tests.forEach((f, k) => {
@@ -215,6 +224,115 @@ async function checkedArgument(_view: StackView, out: Candidate[], code: CodeRea
   );
 }
 
+/**
+ * The failing test names what it tests: `NumberUtilsTest` tests `NumberUtils`. When the stack passes through
+ * the subject, its frame says so and keeps its place (moving it ahead of deeper frames in other classes cost
+ * as many cases as it won on bench:real). When it does not (the test checked what the subject
+ * produced, or a reader choked on what the subject wrote), the subject is added at the function the test
+ * calls on its failing line: first when the throw site is the test itself, else second, after the throw site.
+ */
+async function subjectOfTest(
+  view: StackView,
+  evidence: EvidenceSet,
+  out: Candidate[],
+  frames: InAppFrame[],
+  code: CodeReader,
+  weight: number,
+): Promise<void> {
+  const tests = frames.filter((f) => f.test);
+  // The test method is the outermost test frame; helpers and base classes it calls sit inside it.
+  for (const t of [...tests].reverse()) {
+    if (!t.repo || !t.path) continue;
+    const subject = testSubject(t.path, code.listFiles(t.repo));
+    if (!subject) continue;
+    const className = subject
+      .split("/")
+      .pop()!
+      .replace(/\.\w+$/, "");
+    const testName = `${t.path.split("/").pop()}${t.frame.function ? ` (${t.frame.function})` : ""}`;
+    const scores = out.map((c) => c.score).sort((a, b) => b - a);
+    // The subject's best frame so far: the signals above may already have moved the blame within it.
+    const onStack = out
+      .filter((c) => c.repo === t.repo && c.path === subject)
+      .sort((a, b) => b.score - a.score)[0];
+    if (onStack) {
+      onStack.reasons.push(`the failing test ${testName} tests ${className}`);
+      return;
+    }
+    const testLine = t.frame.lineNo
+      ? (await code.read(t.repo, t.path))?.split("\n")[t.frame.lineNo - 1]
+      : null;
+    const source = (await code.read(t.repo, subject)) ?? "";
+    const lang = languageOf(subject);
+    const fn = calledNames(testLine ?? "").find((n) => definitionLine(source, n, lang) !== null) ?? null;
+    const [first = weight, second = 0] = scores;
+    out.push({
+      repo: t.repo,
+      path: subject,
+      line: fn ? definitionLine(source, fn, lang) : null,
+      function: fn,
+      score: frames[0]?.test ? first + 0.05 : (first + second) / 2,
+      reasons: [
+        `the failing test ${testName} tests ${className}${fn ? ` and calls ${fn} on its failing line` : ""}; the stack never reached it`,
+      ],
+      evidence: [frameEvidence(evidence, view, t.frame, t.index, t.path)],
+      source: "test_subject",
+    });
+    return;
+  }
+}
+
+/** Names called on a line of code: `Foo.bar(` → bar, `new Foo(` → Foo; keywords and assertions left out. */
+function calledNames(line: string): string[] {
+  const text = line.slice(0, 2_000).replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, '""');
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)\s*\(/g)) {
+    const name = m[1]!;
+    if (/^(if|for|while|switch|catch|return|new|super|this|assert\w*|expect|fail|verify)$/.test(name))
+      continue;
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * A library rejected a value the throw site only passed on (`return Integer.decode(str)`, `super.put(key,
+ * value)`): the frames that forwarded their parameters unchanged did nothing to it, so the blame goes up the
+ * stack to the first frame that made the value.
+ */
+async function forwardedArgument(view: StackView, out: Candidate[], code: CodeReader): Promise<void> {
+  const [first] = out;
+  const raw = view.stack?.frames ?? [];
+  if (first?.rank !== 0 || raw.length === 0 || raw.at(-1)!.inApp) return;
+  let k = 0;
+  let callee: string | null = null;
+  const passed: string[] = [];
+  while (k < out.length - 1) {
+    const c = out[k]!;
+    const read = await failingLine(code, c);
+    if (!read) break;
+    const names = passedNames(read.line, callee);
+    const lang = languageOf(c.path!);
+    if (!names?.every((n) => unchangedParameter(read.source, c.line!, n, lang))) break;
+    if (k === 0) passed.push(...names);
+    const short = c.function?.split(/[.:#]/).pop() ?? "";
+    callee =
+      short === "<init>"
+        ? c
+            .path!.split("/")
+            .pop()!
+            .replace(/\.\w+$/, "")
+        : short;
+    k++;
+  }
+  const target = out[k];
+  if (k === 0 || !target || target.score > first.score) return;
+  const what = `\`${passed.join("`, `")}\``;
+  [first.score, target.score] = [target.score, first.score];
+  first.reasons.push(`only passed ${what} on, unchanged, to the library call that rejected it`);
+  target.reasons.push(`made the value that reached the library as ${what} through ${k} unchanged call(s)`);
+}
+
 function errorLabel(view: StackView): string {
   return view.chain.links.map((l) => exceptionLabel(l.exception).slice(0, LABEL_CHARS)).join("\n");
 }
@@ -234,4 +352,5 @@ const FRAME_SIGNALS: ReadonlyArray<[RankingSignal, FrameSignal]> = [
   ["limit-loop", limitLoop],
   ["null-argument", nullArgument],
   ["checked-argument", checkedArgument],
+  ["forwarded-argument", forwardedArgument],
 ];

@@ -1,12 +1,20 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { changedBuggyLines, type JavaException, javaMethods, parseJavaTrace } from "./java.ts";
 
 /**
  * Real crashes from Defects4J: each bug's failing tests with the stack traces the JVM printed, the upstream
- * repository at the buggy revision, and the gold standard: the main-source files and methods the real fix
- * changed, located at the buggy revision. Only the projects the ranking may be tuned on are listed; the
+ * repository at the buggy version, and the gold standard: the main-source files and methods the real fix
+ * changed, located in the buggy version.
+ *
+ * Defects4J's buggy version is not `revision.id.buggy`: it is the fixed revision with the minimized source patch
+ * applied (`Project.pm` checks out the fixed revision and applies `patches/<id>.src.patch`), and the traces'
+ * line numbers are lines of that text. The fix commit often also reformats or documents the file it fixes,
+ * so in most cases `revision.id.buggy` has other line numbers. Each case therefore gets a replay commit,
+ * written into a scratch repository that borrows the mirror's objects: the fixed tree with the patch applied,
+ * child of `revision.id.buggy`, dated after the issue was first seen so that it is never part of the
+ * regression window (its diff is the fix commit's unrelated edits, which would leak the gold file). Only the projects the ranking may be tuned on are listed; the
  * other Defects4J projects are held out and this bench refuses them.
  */
 
@@ -42,17 +50,21 @@ export interface RealCase {
   gold: Gold;
   /** "main": a frame in main source is on the stack; "test-only": only test code is in-app. */
   tier: "main" | "test-only";
+  /** When `revision.id.buggy` was committed: the issue is first seen a day later. */
   commitDate: string;
-  /** Every file of the repository at the buggy revision. */
+  /** Every file of the repository in the buggy version. */
   files: Set<string>;
 }
 
 export interface Mirrors {
   d4j: string;
+  /** The upstream mirror. */
   repo(project: string): string;
+  /** The scratch repository holding the replay commits (see above); the analysis reads this one. */
+  replay(project: string): string;
 }
 
-export function mirrors(root: string): Mirrors {
+export function mirrors(root: string, scratch: string): Mirrors {
   const d4j = join(root, "rjust+defects4j", "repo");
   if (!existsSync(d4j))
     throw new Error(`no Defects4J mirror at ${d4j}: fetch rjust/defects4j first (see docs/real-bench.md)`);
@@ -65,7 +77,53 @@ export function mirrors(root: string): Mirrors {
       if (!existsSync(path)) throw new Error(`no mirror of ${upstream} at ${path}`);
       return path;
     },
+    replay(project) {
+      const path = join(scratch, `${project}.git`);
+      if (existsSync(path)) return path;
+      const upstream = this.repo(project);
+      git(scratch, ["init", "--bare", "-q", path]);
+      writeFileSync(join(path, "objects", "info", "alternates"), `${join(upstream, "objects")}\n`);
+      const head = git(upstream, ["rev-parse", "HEAD"]).trim();
+      git(path, ["update-ref", "HEAD", head]);
+      return path;
+    },
   };
+}
+
+const DAY = 24 * 3_600_000;
+
+/** The Defects4J buggy version as a commit in the scratch repository; null when the patch does not apply. */
+function replayCommit(
+  scratch: string,
+  bug: { id: number; buggy: string; fixed: string },
+  patch: string,
+  commitDate: string,
+): string | null {
+  const index = join(scratch, `index-${bug.id}`);
+  const patchFile = join(scratch, `patch-${bug.id}`);
+  writeFileSync(patchFile, patch);
+  const env = { ...process.env, GIT_INDEX_FILE: index };
+  // Two days after the buggy revision: a day after the issue was first seen, well past the window's end.
+  const at = new Date(Date.parse(commitDate) + 2 * DAY).toISOString();
+  try {
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      execFileSync("git", ["-C", scratch, ...args], { encoding: "utf8", env: { ...env, ...extra } }).trim();
+    run(["read-tree", bug.fixed]);
+    run(["apply", "--cached", "--whitespace=nowarn", patchFile]);
+    const tree = run(["write-tree"]);
+    const names = { GIT_AUTHOR_NAME: "defects4j", GIT_AUTHOR_EMAIL: "d4j@localhost", GIT_AUTHOR_DATE: at };
+    return run(["commit-tree", tree, "-p", bug.buggy, "-m", `Defects4J buggy version of bug ${bug.id}`], {
+      ...names,
+      GIT_COMMITTER_NAME: names.GIT_AUTHOR_NAME,
+      GIT_COMMITTER_EMAIL: names.GIT_AUTHOR_EMAIL,
+      GIT_COMMITTER_DATE: at,
+    });
+  } catch {
+    return null;
+  } finally {
+    rmSync(index, { force: true });
+    rmSync(patchFile, { force: true });
+  }
 }
 
 export function git(dir: string, args: string[]): string {
@@ -86,7 +144,8 @@ export function loadCases(m: Mirrors, project: string, limit = Number.POSITIVE_I
   const spec = TUNING_PROJECTS[project];
   if (!spec) throw new Error(`${project} is not a tuning project (held out or unknown)`);
   const base = `framework/projects/${project}`;
-  const repo = m.repo(project);
+  const upstream = m.repo(project);
+  const repo = m.replay(project);
   const layout = new Map(
     (show(m.d4j, `${base}/dir-layout.csv`) ?? "")
       .trim()
@@ -99,7 +158,7 @@ export function loadCases(m: Mirrors, project: string, limit = Number.POSITIVE_I
     .split("\n")
     .slice(1)
     .map((l) => l.split(","))
-    .map(([id, buggy]) => ({ id: Number(id), buggy: buggy! }));
+    .map(([id, buggy, fixed]) => ({ id: Number(id), buggy: buggy!, fixed: fixed! }));
   const out: RealCase[] = [];
   for (const bug of bugs) {
     if (out.length >= limit) break;
@@ -107,10 +166,18 @@ export function loadCases(m: Mirrors, project: string, limit = Number.POSITIVE_I
     const traces = show(m.d4j, `${base}/trigger_tests/${bug.id}`);
     const patch = show(m.d4j, `${base}/patches/${bug.id}.src.patch`);
     if (!dirs || !traces || !patch) continue;
+    const commitDate = git(upstream, ["show", "-s", "--format=%cI", bug.buggy]).trim();
+    const sha = replayCommit(repo, bug, patch, commitDate);
+    if (!sha) {
+      process.stderr.write(
+        `${project}-${bug.id}: the Defects4J patch does not apply to the fixed revision\n`,
+      );
+      continue;
+    }
     const files = new Set(
-      (tryGit(repo, ["ls-tree", "-r", "--name-only", bug.buggy]) ?? "").split("\n").filter(Boolean),
+      (tryGit(repo, ["ls-tree", "-r", "--name-only", sha]) ?? "").split("\n").filter(Boolean),
     );
-    const gold = goldOf(repo, bug.buggy, patch, files);
+    const gold = goldOf(repo, sha, patch, files);
     if (gold.files.length === 0) continue;
     const chosen = chooseTrace(traces, spec.inApp, dirs.src, files);
     if (!chosen) continue;
@@ -118,14 +185,14 @@ export function loadCases(m: Mirrors, project: string, limit = Number.POSITIVE_I
       project,
       bug: bug.id,
       test: chosen.test,
-      buggySha: bug.buggy,
+      buggySha: sha,
       srcDir: dirs.src,
       testDir: dirs.test,
       exceptions: chosen.exceptions,
       inApp: spec.inApp,
       gold,
       tier: chosen.tier,
-      commitDate: git(repo, ["show", "-s", "--format=%cI", bug.buggy]).trim(),
+      commitDate,
       files,
     });
   }

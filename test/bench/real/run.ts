@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -40,7 +40,8 @@ if (!args.mirrors) {
   process.exit(2);
 }
 
-const m = mirrors(args.mirrors);
+const work = mkdtempSync(join(tmpdir(), "autofix-real-"));
+const m = mirrors(args.mirrors, work);
 const projects = (args.projects ?? Object.keys(TUNING_PROJECTS).join(",")).split(",");
 const limit = args.limit ? Number(args.limit) : Number.POSITIVE_INFINITY;
 const variants: Array<[string, RankingOptions]> = [["all signals", {}]];
@@ -51,7 +52,6 @@ if (args.ablate) {
 
 const rows = new Map<string, Row[]>(variants.map(([name]) => [name, []]));
 const dump: unknown[] = [];
-const work = mkdtempSync(join(tmpdir(), "autofix-real-"));
 
 for (const [index, project] of projects.entries()) {
   const cases = loadCases(m, project, limit);
@@ -65,7 +65,7 @@ for (const [index, project] of projects.entries()) {
   const configPath = join(work, `${project}.json`);
   writeFileSync(
     configPath,
-    JSON.stringify({ repositories: [{ name: upstream, path: m.repo(project), projects: [def.slug] }] }),
+    JSON.stringify({ repositories: [{ name: upstream, path: m.replay(project), projects: [def.slug] }] }),
   );
   const context = testContext({
     sentryUrl: sandbox.url,
@@ -141,3 +141,4 @@ if (variants.length > 1) {
 }
 process.stdout.write(`${report.join("\n")}\n`);
 if (args.json) writeFileSync(args.json, JSON.stringify(dump, null, 1));
+rmSync(work, { recursive: true, force: true });
