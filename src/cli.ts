@@ -6,8 +6,6 @@ import { type Config, configSecrets, HELP, loadConfig } from "./config.ts";
 import { createContext } from "./context.ts";
 import { describeError, isAppError } from "./errors.ts";
 import { createLogger, type Logger, redactingSink } from "./log.ts";
-import { serveHttp } from "./transports/http.ts";
-import { serveStdio } from "./transports/stdio.ts";
 
 /**
  * The process edge: the only module that reads process.env and argv. It builds the config, the context and
@@ -53,11 +51,15 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   try {
+    // Each transport is loaded only when chosen: stdio skips HTTP, webhooks and the automation worker, and
+    // answers `initialize` sooner (issue 15).
     if (config.transport === "http") {
+      const { serveHttp } = await import("./transports/http.ts");
       const handle = await serveHttp(context);
       cleanups.unshift(() => handle.close());
       process.stderr.write(`autofix-mcp listening on ${handle.url}\n`);
     } else {
+      const { serveStdio } = await import("./transports/stdio.ts");
       const stdio = await serveStdio(context);
       cleanups.unshift(() => stdio.close());
       void stdio.closed.then(() => shutdown("stdin closed"));

@@ -8,6 +8,7 @@ import {
   type CallToolResult,
   ErrorCode,
   type JSONRPCMessage,
+  ListToolsRequestSchema,
   ReadResourceRequestSchema,
   type ServerNotification,
   type ServerRequest,
@@ -26,6 +27,7 @@ import { scrubDeep, scrubText } from "./format/scrub.ts";
 import type { PromptDefinition } from "./prompt.ts";
 import { resources as allResources } from "./resources/index.ts";
 import type { AnyTool, ToolCallContext } from "./tool.ts";
+import { listTool } from "./tool-listing.ts";
 
 export const SERVER_NAME = "autofix-mcp";
 export const SERVER_VERSION: string = pkg.version;
@@ -48,21 +50,10 @@ export function createServer(context: Context, options: ServerOptions = {}): Mcp
   );
   const tools = options.tools ?? allTools;
   const toolNames = new Set(tools.map((t) => t.name));
-  for (const tool of tools) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
-        ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-        annotations: { title: tool.title, ...tool.annotations },
-      },
-      // The SDK's registry only serves tools/list (schemas, annotations); answerToolCalls below replaces
-      // its tools/call handler, so this callback is never reached.
-      answeredElsewhere as never,
-    );
-  }
+  // tools/list and tools/call are answered here rather than by the SDK's registry: the listing is the lean one
+  // from src/tool-listing.ts, and calls get the error handling the spec asks for (see answerToolCalls).
+  server.server.registerCapabilities({ tools: {} });
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.map(listTool) }));
   answerToolCalls(server, tools, context, toolNames);
   for (const prompt of prompts) {
     server.registerPrompt(prompt.name, withCompletions(prompt, context), (args) =>
@@ -124,8 +115,8 @@ function withoutCodePrefix(message: JSONRPCMessage): JSONRPCMessage {
 /**
  * `tools/call` as the 2025-11-25 spec has it: an unknown tool is a protocol error (JSON-RPC -32602, which
  * the SDK would turn into a tool result), while arguments that do not match the schema are a tool result
- * with `isError` that tells the model what to change, so it can correct itself. Replaces the SDK's handler;
- * tools/list still comes from the SDK's registry.
+ * with `isError` that tells the model what to change, so it can correct itself. Results are checked
+ * against the tool's full output schema, of which tools/list shows an outline.
  */
 function answerToolCalls(
   server: McpServer,
@@ -202,11 +193,10 @@ function invalidArguments(tool: AnyTool, error: z.ZodError): CallToolResult {
   const problems = error.issues
     .slice(0, 8)
     .map((i) => `- \`${i.path.join(".") || "(arguments)"}\`: ${i.message}`);
-  const example = /^Example: (.+)$/m.exec(tool.description)?.[1];
   const text = [
     `${tool.name} was called with invalid arguments:`,
     ...problems,
-    `Call it again with arguments that match its input schema${example ? `, e.g. ${example}` : ""}.`,
+    `Call it again with arguments that match its input schema, e.g. ${JSON.stringify(tool.example)}.`,
   ].join("\n");
   return { isError: true, content: [{ type: "text", text }] };
 }

@@ -35,7 +35,14 @@ export interface ToolDefinition<
   title: string;
   description: string;
   inputSchema: I;
+  /** A valid call, quoted when a call's arguments do not match the input schema; not sent in tools/list. */
+  example: z.input<z.ZodObject<I>>;
   outputSchema?: O;
+  /**
+   * The nested output fields tools/list spells out, by top-level field (see src/tool-listing.ts): the ones
+   * the public contract names. Every top-level field is listed with its type regardless.
+   */
+  outline?: Readonly<Record<string, readonly string[]>>;
   annotations: ToolAnnotations;
   handler(input: z.infer<z.ZodObject<I>>, ctx: ToolCallContext): Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
 }

@@ -1,18 +1,19 @@
 import { z } from "zod";
 import { inputError } from "../src/errors.ts";
-import { renderRootCause, rootCauseOutputShape } from "../src/format/root-cause.ts";
+import { renderRootCause, rootCauseOutline, rootCauseOutputShape } from "../src/format/root-cause.ts";
 import { addRootCauseFeedback } from "../src/stages/root-cause/index.ts";
 import { defineTool } from "../src/tool.ts";
+import { runIdInput } from "../src/tool-inputs.ts";
 
 export const addFeedback = defineTool({
   name: "add_feedback",
   title: "Add feedback to a root-cause run",
-  description: `Tell a run what you found: free text, confirm or reject a candidate (1-based rank or path), pin a location (path with optional line/function), or state the root cause you verified in the code. The root cause is re-ranked or replaced accordingly (a new revision) and any solution built on the old one is marked stale.
-Use it after checking analyze_root_cause's candidates against the code. Not for starting an analysis.
-Example: {"run_id": "run_20261128_ab12cd34ef", "confirm": 1} or {"run_id": "…", "root_cause": "load_tax_rates drops 'reduced' when a country has a super-reduced rate", "path": "app/tax/rates.py", "line": 12}`,
+  description:
+    "Tell a run what you verified in the code: free text, confirm or reject a candidate, pin a location, or the root cause in your words. Re-ranks into a new revision; plans built on the old one become stale.",
+  example: { run_id: "run_20261128_ab12cd34ef", confirm: 1 },
   inputSchema: {
-    run_id: z.string().min(1).max(80).describe("From analyze_root_cause"),
-    message: z.string().max(4000).optional().describe("Free-text context; candidates it names are boosted"),
+    run_id: runIdInput,
+    message: z.string().max(4000).optional().describe("Free text; candidates it names are boosted"),
     confirm: z
       .union([z.number().int().min(1), z.string().max(500)])
       .optional()
@@ -21,13 +22,14 @@ Example: {"run_id": "run_20261128_ab12cd34ef", "confirm": 1} or {"run_id": "…"
       .union([z.number().int().min(1), z.string().max(500)])
       .optional()
       .describe("Candidate to reject: 1-based rank or path"),
-    path: z.string().max(500).optional().describe("A repo-relative location to pin first"),
+    path: z.string().max(500).optional().describe("Repo-relative location to pin first"),
     line: z.number().int().min(1).optional(),
     function: z.string().max(200).optional(),
     repo: z.string().max(200).optional(),
-    root_cause: z.string().max(4000).optional().describe("The root cause you verified, in your words"),
+    root_cause: z.string().max(4000).optional().describe("The root cause you verified"),
   },
   outputSchema: rootCauseOutputShape,
+  outline: rootCauseOutline,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async handler(input, ctx) {
     const { run_id, ...feedback } = input;

@@ -1,17 +1,18 @@
 import { z } from "zod";
 import { inputError } from "../src/errors.ts";
-import { renderSolution, solutionOutputShape } from "../src/format/solution.ts";
+import { renderSolution, solutionOutline, solutionOutputShape } from "../src/format/solution.ts";
 import { editSolution } from "../src/stages/solution/index.ts";
 import { defineTool } from "../src/tool.ts";
+import { runIdInput } from "../src/tool-inputs.ts";
 
 export const editSolutionTool = defineTool({
   name: "edit_solution",
   title: "Edit a fix plan",
-  description: `Remove steps you or the user disagree with, add your own (e.g. "add unit tests"), or move a step. Each edit is a new revision; the edited plan is what hand_off sends.
-Use it after propose_solution, when the plan needs changing. Not for changing the root cause (add_feedback).
-Example: {"run_id": "run_20261128_ab12cd34ef", "remove": ["s2"], "add": [{"title": "Add unit tests", "description": "Cover a coupon code missing from the rules table", "files": ["src/pricing/discounts.test.ts"]}], "move": {"id": "s3", "to": 1}}`,
+  description:
+    "Remove, add or move fix-plan steps; each edit is a new revision, and the edited plan is what hand_off sends. Use it when the plan from propose_solution needs changing.",
+  example: { run_id: "run_20261128_ab12cd34ef", remove: ["s2"] },
   inputSchema: {
-    run_id: z.string().min(1).max(80),
+    run_id: runIdInput,
     remove: z.array(z.string().max(20)).max(50).optional().describe('Step IDs to remove, e.g. ["s2"]'),
     add: z
       .array(
@@ -30,6 +31,7 @@ Example: {"run_id": "run_20261128_ab12cd34ef", "remove": ["s2"], "add": [{"title
       .describe("Move a step to a 1-based position"),
   },
   outputSchema: solutionOutputShape,
+  outline: solutionOutline,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async handler(input, ctx) {
     if (!input.remove?.length && !input.add?.length && !input.move)

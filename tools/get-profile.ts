@@ -12,36 +12,21 @@ import {
 } from "../src/sentry/profiles.ts";
 import { projectId } from "../src/sentry/projects.ts";
 import { defineTool } from "../src/tool.ts";
+import { eventInput, issueInput, organizationInput } from "../src/tool-inputs.ts";
 
 export const getProfile = defineTool({
   name: "get_profile",
   title: "Get a performance profile",
-  description: `Show where the time went: the hottest call paths (root → leaf) with application frames marked, and the top functions by self time and by total time, with file:line.
-Reads a transaction profile by ID, the profile linked to an issue's event (transaction or continuous profiling), or the aggregated flamegraph of a transaction. Use it for slow endpoints and performance issues; not for errors without a profile.
-Example: {"issue": "ORDERS-API-7D"} or {"transaction": "GET /v1/orders", "project": "orders-api"} or {"profile_id": "9b4e…", "project": "orders-api"}`,
+  description:
+    "Hot call paths and the top functions by self and total time, from a profile ID, an issue's linked profile, or a transaction's aggregated flamegraph. Use it for slow endpoints and performance issues.",
+  example: { transaction: "GET /v1/orders", project: "orders-api" },
   inputSchema: {
-    profile_id: z.string().max(64).optional().describe("A transaction profile's ID (needs project)"),
-    transaction: z.string().max(300).optional().describe("Transaction name: read its aggregated flamegraph"),
-    issue: z
-      .string()
-      .max(2000)
-      .optional()
-      .describe("Short ID, numeric ID or URL: the profile linked to its event"),
-    event: z
-      .string()
-      .max(64)
-      .optional()
-      .describe('With issue: "recommended" (default), "latest", "oldest" or an event ID'),
-    project: z
-      .string()
-      .max(100)
-      .optional()
-      .describe("Project slug (for profile_id, or to narrow a transaction)"),
-    organization: z
-      .string()
-      .max(100)
-      .optional()
-      .describe("Organization slug, when the server has no default"),
+    profile_id: z.string().max(64).optional().describe("Transaction profile ID (needs project)"),
+    transaction: z.string().max(300).optional().describe("Transaction name: its aggregated flamegraph"),
+    issue: issueInput.optional(),
+    event: eventInput,
+    project: z.string().max(100).optional().describe("Project slug"),
+    organization: organizationInput,
   },
   outputSchema: profileOutputShape,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },

@@ -10,29 +10,23 @@ const toolId = z.enum(TOOLS);
 export const getRules = defineTool({
   name: "get_rules",
   title: "Get the repository's coding-agent rules",
-  description: `List a repository's coding-agent rules files — Cursor (.cursor/rules, .cursorrules), Windsurf (.windsurf/rules, .windsurfrules), Cline (.clinerules), Claude Code (CLAUDE.md, .claude/rules, @imports), AGENTS.md, GitHub Copilot (.github/copilot-instructions.md, .github/instructions) and GEMINI.md — grouped by tool with how each activates. With paths, it says which rules apply to each file under each tool's own glob and precedence semantics, why, and quotes their text; it also flags what a tool would do surprisingly (skipped malformed rules, quoted "true", Windsurf's 6,000-character truncation).
-Use it before editing files in a repository, or when planning a fix, so the change follows the project's conventions. Do not use it to read source code or to search for files. repo may be omitted when one repository is configured.
-Example: {"paths": ["services/orders/src/pricing/discounts.ts"]} or {"repo": "acme/orders-api", "paths": ["src/app.ts", "tests/app.test.ts"], "ref": "main"}`,
+  description:
+    "The repository's coding-agent rules files (Cursor, Windsurf, Cline, Claude Code, AGENTS.md, Copilot, Gemini) and, with paths, which apply to each file and why. Use it before editing files, so the change follows the project's conventions.",
+  example: { paths: ["src/pricing/discounts.ts"] },
   inputSchema: {
     repo: z
       .string()
       .min(1)
       .max(200)
       .optional()
-      .describe("Repository name as configured (e.g. acme/orders-api); optional when only one is configured"),
-    paths: z
-      .array(z.string().min(1).max(500))
-      .max(20)
-      .optional()
-      .describe("Repo-relative file paths to check, e.g. src/pricing/discounts.ts"),
+      .describe("As configured, e.g. acme/orders-api; optional with one repository"),
+    paths: z.array(z.string().min(1).max(500)).max(20).optional().describe("Repo-relative files to check"),
     ref: z
       .string()
       .min(1)
       .max(250)
       .optional()
-      .describe(
-        "Branch, tag or commit to read; default: the checkout's working tree, or the default branch on GitHub",
-      ),
+      .describe("Branch, tag or commit (default: the working tree, or GitHub's default branch)"),
   },
   outputSchema: {
     repo: z.string(),

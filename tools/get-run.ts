@@ -13,13 +13,13 @@ import { defineTool } from "../src/tool.ts";
 export const getRun = defineTool({
   name: "get_run",
   title: "Get a stored run",
-  description: `Show a run's full state: each stage's latest output and revision (root cause, solution, handoff), the feedback given, and every piece of evidence the causal chain cites, by ID. Without run_id, lists recent runs (optionally for one issue). Runs survive restarts.
-Use it to look up evidence IDs, resume earlier work, or check a handoff's status. Not for starting work (analyze_root_cause).
-Example: {"run_id": "run_20261128_ab12cd34ef"} or {"issue": "ORDERS-API-7A"}`,
+  description:
+    "A run's full state (stages, feedback, evidence by ID, handoffs), or without run_id the recent runs and background jobs. Use it to look up evidence IDs, resume work, or check a handoff.",
+  example: { run_id: "run_20261128_ab12cd34ef" },
   inputSchema: {
     run_id: z.string().max(80).optional().describe("From analyze_root_cause"),
-    issue: z.string().max(200).optional().describe("List runs of this issue (short or numeric ID)"),
-    limit: z.number().int().min(1).max(100).optional().describe("How many runs to list (default 20)"),
+    issue: z.string().max(200).optional().describe("List this issue's runs"),
+    limit: z.number().int().min(1).max(100).optional().describe("Runs to list (default 20)"),
   },
   outputSchema: runOutputShape,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },

@@ -1,36 +1,22 @@
-import { z } from "zod";
 import { analyzeTrace, type TraceFocus } from "../src/analysis/trace-walk.ts";
 import { inputError } from "../src/errors.ts";
 import { renderTrace, traceOutputShape } from "../src/format/trace.ts";
 import { resolveReference, traceIdOf } from "../src/sentry/issue-ref.ts";
 import { fetchTrace, fetchTraceMeta } from "../src/sentry/traces.ts";
 import { defineTool } from "../src/tool.ts";
+import { eventInput, issueInput, organizationInput, traceIdInput } from "../src/tool-inputs.ts";
 
 export const getTrace = defineTool({
   name: "get_trace",
   title: "Get a distributed trace",
-  description: `Show the distributed trace around an error: which services took part, the path from the root to the event's own span, errors recorded in other services, failing calls (HTTP ≥ 500, timeouts), the slowest spans and performance issues — condensed and bounded, never a dump.
-Use it when an error may have been caused by another service (a failed HTTP call, a timeout) or to see what happened around it. Pass an issue to read the trace of its recommended event, or a trace ID. Not for log lines (use search_logs).
-Example: {"issue": "STOREFRONT-3F"} or {"trace_id": "4f8b1c2e9a7d4e6f8c3b5a1d2e7f9c04"}`,
+  description:
+    "The distributed trace around an event: services, the path to the event's span, errors in other services, failing and slowest calls. Use it when another service may have caused the error; for log lines, use search_logs.",
+  example: { issue: "STOREFRONT-3F" },
   inputSchema: {
-    trace_id: z.string().max(64).optional().describe("32-character trace ID"),
-    issue: z
-      .string()
-      .max(2000)
-      .optional()
-      .describe("Short ID, numeric ID or Sentry URL: read the trace of its event"),
-    event: z
-      .string()
-      .max(64)
-      .optional()
-      .describe(
-        'With issue: "recommended" (default), "latest", "oldest" or an event ID; with trace_id: the event ID whose span to find',
-      ),
-    organization: z
-      .string()
-      .max(100)
-      .optional()
-      .describe("Organization slug, when the server has no default"),
+    trace_id: traceIdInput,
+    issue: issueInput.optional(),
+    event: eventInput,
+    organization: organizationInput,
   },
   outputSchema: traceOutputShape,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },

@@ -2,33 +2,30 @@ import { z } from "zod";
 import { issueListOutputShape, renderIssueList } from "../src/format/issue-list.ts";
 import { projectId } from "../src/sentry/projects.ts";
 import { defineTool } from "../src/tool.ts";
+import { organizationInput } from "../src/tool-inputs.ts";
 
 export const searchIssues = defineTool({
   name: "search_issues",
   title: "Search Sentry issues",
-  description: `Find Sentry issues: unresolved ones by frequency, recent ones, one project's, or anything matching Sentry's search syntax. Lists short ID, title, culprit, event and user counts, first/last seen, and Seer's fixability score when Sentry has one; paginated.
-Use it when the user has no issue ID yet ("what is breaking checkout?"). Not for one issue's details (get_issue).
-Example: {"query": "is:unresolved checkout", "sort": "freq", "limit": 10} or {"project": "orders-api", "sort": "new", "period": "24h"}`,
+  description:
+    "Find Sentry issues by search syntax, project, environment and period, sorted by last seen, events, first seen or users. Use it when there is no issue ID yet; for one issue's details, use get_issue.",
+  example: { query: "is:unresolved checkout", sort: "freq" },
   inputSchema: {
     query: z.string().max(500).optional().describe('Sentry search syntax; default "is:unresolved"'),
-    project: z.string().max(100).optional().describe("Project slug (or numeric ID) to narrow the search"),
+    project: z.string().max(100).optional().describe("Project slug or ID"),
     sort: z
       .enum(["date", "freq", "new", "user"])
       .optional()
       .describe("date = last seen (default), freq = events, new = first seen, user = users affected"),
-    limit: z.number().int().min(1).max(100).optional().describe("Issues per page (default 10)"),
+    limit: z.number().int().min(1).max(100).optional().describe("Per page (default 10)"),
     period: z
       .string()
       .regex(/^\d+[smhdw]$/)
       .optional()
-      .describe('Time window, e.g. "24h" or "14d" (default)'),
-    environment: z.string().max(100).optional().describe("Only this environment, e.g. production"),
-    cursor: z.string().max(100).optional().describe("next_cursor from a previous page"),
-    organization: z
-      .string()
-      .max(100)
-      .optional()
-      .describe("Organization slug, when the server has no default"),
+      .describe('e.g. "24h" (default 14d)'),
+    environment: z.string().max(100).optional().describe("e.g. production"),
+    cursor: z.string().max(100).optional().describe("next_cursor of the previous page"),
+    organization: organizationInput,
   },
   outputSchema: issueListOutputShape,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },

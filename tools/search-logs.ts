@@ -11,48 +11,33 @@ import {
   normalizeSeverity,
 } from "../src/sentry/logs.ts";
 import { defineTool } from "../src/tool.ts";
+import { eventInput, issueInput, organizationInput, traceIdInput } from "../src/tool-inputs.ts";
 
 const SEVERITIES = ["trace", "debug", "info", "warn", "error", "fatal"];
 
 export const searchLogs = defineTool({
   name: "search_logs",
   title: "Search Sentry logs",
-  description: `Read application log lines from Sentry Logs: for a trace, for an issue (its event's trace and time window), or for a search query. Identical lines are collapsed with counts; when there are many, errors and warnings are kept first. Output is chronological and marks when the error happened.
-Use it to see what the services said just before an error. Not for breadcrumbs (get_issue shows those) or spans (get_trace).
-Example: {"issue": "ORDERS-API-7A"} or {"trace_id": "4f8b1c2e9a7d4e6f8c3b5a1d2e7f9c04", "severity": "error,warn"} or {"query": "coupon", "period": "24h"}`,
+  description:
+    "Sentry log lines for a trace, an issue (its trace and time window) or a query; identical lines collapsed, errors and warnings kept first. Use it to see what the services logged just before an error.",
+  example: { issue: "ORDERS-API-7A", severity: "error,warn" },
   inputSchema: {
-    trace_id: z.string().max(64).optional().describe("32-character trace ID"),
-    issue: z
-      .string()
-      .max(2000)
-      .optional()
-      .describe("Short ID, numeric ID or Sentry URL: logs of its event's trace and time window"),
-    event: z
-      .string()
-      .max(64)
-      .optional()
-      .describe('With issue: "recommended" (default), "latest", "oldest" or an event ID'),
-    query: z
-      .string()
-      .max(500)
-      .optional()
-      .describe('Sentry search syntax, e.g. `coupon project:orders-api` or `"payment failed"`'),
+    trace_id: traceIdInput,
+    issue: issueInput.optional(),
+    event: eventInput,
+    query: z.string().max(500).optional().describe('Sentry search syntax, e.g. "coupon project:orders-api"'),
     severity: z
       .string()
       .max(60)
       .optional()
-      .describe('One or more of trace, debug, info, warn, error, fatal, comma-separated, e.g. "error,warn"'),
-    limit: z.number().int().min(1).max(200).optional().describe("Distinct lines to show (default 40)"),
+      .describe("Comma-separated: trace, debug, info, warn, error, fatal"),
+    limit: z.number().int().min(1).max(200).optional().describe("Distinct lines (default 40)"),
     period: z
       .string()
       .regex(/^\d+[mhdw]$/)
       .optional()
-      .describe('Time window when no issue is given, e.g. "24h" (default 14d)'),
-    organization: z
-      .string()
-      .max(100)
-      .optional()
-      .describe("Organization slug, when the server has no default"),
+      .describe('Without issue: e.g. "24h" (default 14d)'),
+    organization: organizationInput,
   },
   outputSchema: logsOutputShape,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },

@@ -1,4 +1,4 @@
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { deadlineReached } from "../deadline.ts";
 import { AppError, duration, inputError } from "../errors.ts";
 import { Hedger } from "../hedge.ts";
@@ -39,7 +39,7 @@ export class GitHubHost implements CodeHost {
   readonly repoName: string;
   private readonly owner: string;
   private readonly name: string;
-  private readonly octokit: Octokit;
+  private client: Promise<Octokit> | null = null;
   private readonly now: () => number;
   private branch: Promise<string> | null = null;
   private readonly refs: Expiring<string | null>;
@@ -59,34 +59,46 @@ export class GitHubHost implements CodeHost {
       failedTtlMs: FAILED_REF_TTL_MS,
       now: () => this.now(),
     });
-    const logger = options.logger;
-    this.octokit = new Octokit({
-      ...(options.token ? { auth: options.token } : {}),
-      baseUrl: options.apiUrl,
-      userAgent: "autofix-mcp",
-      // Octokit logs to the console by default; in stdio mode stdout belongs to the protocol.
-      log: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: (message: string) => logger.warn(message),
-        error: (message: string) => logger.error(message),
-      },
-    });
     this.hedger = options.hedger ?? new Hedger();
-    this.octokit.hook.before("request", () => {
-      if (this.rate) this.rate.remaining--;
+  }
+
+  /** Loaded on first use: @octokit/rest is ~20 modules that a server only talking stdio need not load to start. */
+  private octokit(): Promise<Octokit> {
+    const logger = this.options.logger;
+    this.client ??= import("@octokit/rest").then(({ Octokit }) => {
+      const octokit = new Octokit({
+        ...(this.options.token ? { auth: this.options.token } : {}),
+        baseUrl: this.options.apiUrl,
+        userAgent: "autofix-mcp",
+        // Octokit logs to the console by default; in stdio mode stdout belongs to the protocol.
+        log: {
+          debug: () => undefined,
+          info: () => undefined,
+          warn: (message: string) => logger.warn(message),
+          error: (message: string) => logger.error(message),
+        },
+      });
+      octokit.hook.before("request", () => {
+        if (this.rate) this.rate.remaining--;
+      });
+      octokit.hook.after("request", (response) => this.noteRate(response.headers));
+      octokit.hook.error("request", (error) => {
+        this.noteRate((error as { response?: { headers?: Record<string, unknown> } }).response?.headers);
+        throw error;
+      });
+      return octokit;
     });
-    this.octokit.hook.after("request", (response) => this.noteRate(response.headers));
-    this.octokit.hook.error("request", (error) => {
-      this.noteRate((error as { response?: { headers?: Record<string, unknown> } }).response?.headers);
-      throw error;
-    });
+    return this.client;
   }
 
   defaultBranch(signal?: AbortSignal): Promise<string> {
     if (this.options.defaultBranch) return Promise.resolve(this.options.defaultBranch);
     this.branch ??= this.call(signal, async (request) => {
-      const { data } = await this.octokit.rest.repos.get({ owner: this.owner, repo: this.name, request });
+      const { data } = await (await this.octokit()).rest.repos.get({
+        owner: this.owner,
+        repo: this.name,
+        request,
+      });
       return data.default_branch;
     }).catch((error) => {
       this.branch = null;
@@ -100,7 +112,7 @@ export class GitHubHost implements CodeHost {
     return this.refs.get(r, () =>
       this.call(signal, async (request) => {
         try {
-          const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", {
+          const { data } = await (await this.octokit()).request("GET /repos/{owner}/{repo}/commits/{ref}", {
             owner: this.owner,
             repo: this.name,
             ref: r,
@@ -128,7 +140,7 @@ export class GitHubHost implements CodeHost {
     return this.call(signal, async (request) => {
       let data: unknown;
       try {
-        ({ data } = await this.octokit.rest.repos.getContent({
+        ({ data } = await (await this.octokit()).rest.repos.getContent({
           owner: this.owner,
           repo: this.name,
           path: p,
@@ -159,7 +171,7 @@ export class GitHubHost implements CodeHost {
       if ((item.size ?? 0) > MAX_FILE_BYTES) throw inputError(`${p} is larger than 2 MiB; it is not read.`);
       if (item.encoding === "base64") return Buffer.from(item.content ?? "", "base64").toString("utf8");
       // Files over 1 MB come back with encoding "none" and no content; the blob API still serves them.
-      const blob = await this.octokit.rest.git.getBlob({
+      const blob = await (await this.octokit()).rest.git.getBlob({
         owner: this.owner,
         repo: this.name,
         file_sha: item.sha ?? "",
@@ -174,7 +186,7 @@ export class GitHubHost implements CodeHost {
     const sha = options.ref ? safeRef(options.ref) : undefined;
     const limit = Math.min(Math.max(options.limit ?? 20, 1), 100);
     return this.call(signal, async (request) => {
-      const { data } = await this.octokit.rest.repos.listCommits({
+      const { data } = await (await this.octokit()).rest.repos.listCommits({
         owner: this.owner,
         repo: this.name,
         ...(p ? { path: p } : {}),
@@ -202,7 +214,7 @@ export class GitHubHost implements CodeHost {
       signal,
       async (request) => {
         try {
-          return await this.octokit.graphql<BlameResponse>(BLAME_QUERY, {
+          return await (await this.octokit()).graphql<BlameResponse>(BLAME_QUERY, {
             owner: this.owner,
             name: this.name,
             expression,
@@ -235,7 +247,7 @@ export class GitHubHost implements CodeHost {
     return this.call(signal, async (request) => {
       let data: Awaited<ReturnType<Octokit["rest"]["repos"]["getCommit"]>>["data"];
       try {
-        ({ data } = await this.octokit.rest.repos.getCommit({
+        ({ data } = await (await this.octokit()).rest.repos.getCommit({
           owner: this.owner,
           repo: this.name,
           ref,
@@ -278,8 +290,8 @@ export class GitHubHost implements CodeHost {
     return walkTree(
       sha,
       (tree_sha, recursive) =>
-        this.call(signal, (request) =>
-          this.octokit.rest.git.getTree({
+        this.call(signal, async (request) =>
+          (await this.octokit()).rest.git.getTree({
             owner: this.owner,
             repo: this.name,
             tree_sha,

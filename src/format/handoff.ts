@@ -34,6 +34,9 @@ export const handoffOutputShape = {
 
 export type HandoffOutput = z.infer<z.ZodObject<typeof handoffOutputShape>>;
 
+/** The nested fields PRODUCT.md names for a handoff, spelled out in tools/list (src/tool-listing.ts). */
+export const handoffOutline = { dispatch: ["target", "status", "url"] } as const;
+
 export function renderHandoff(out: HandoffOutput): string {
   const header = lines(
     `**Handoff** for run \`${out.run_id}\` → ${out.dispatch.target} (${out.dispatch.status})${out.dispatch.url ? ` — ${data(out.dispatch.url, 500)}` : ""}`,

@@ -67,6 +67,15 @@ export const rootCauseOutputShape = {
 
 export type RootCauseOutput = z.infer<z.ZodObject<typeof rootCauseOutputShape>>;
 
+/** The nested fields PRODUCT.md names for a root cause, spelled out in tools/list (src/tool-listing.ts). */
+export const rootCauseOutline = {
+  issue: ["id", "short_id", "title"],
+  candidates: ["repo", "path", "line", "function", "score", "reasons", "evidence"],
+  causal_chain: ["description", "evidence"],
+  confidence: ["level", "score"],
+  library: ["name", "version", "frame"],
+} as const;
+
 export function renderRootCause(
   out: RootCauseOutput,
   tools: ReadonlySet<string>,

@@ -35,6 +35,9 @@ export const solutionOutputShape = {
 
 export type SolutionOutput = z.infer<z.ZodObject<typeof solutionOutputShape>>;
 
+/** The nested fields PRODUCT.md names for a solution, spelled out in tools/list (src/tool-listing.ts). */
+export const solutionOutline = { steps: ["id", "title", "description", "files"] } as const;
+
 export function renderSolution(out: SolutionOutput, tools: ReadonlySet<string>): string {
   const next: string[] = [];
   if (tools.has("edit_solution"))

@@ -1,5 +1,5 @@
-import { request } from "undici";
 import { AppError, duration } from "../errors.ts";
+import { undici } from "../lazy.ts";
 
 /**
  * JSON over HTTP for the coding-agent APIs: a 15 s timeout, a response cap, and errors typed by who can fix
@@ -66,10 +66,10 @@ async function once(
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  let res: Awaited<ReturnType<typeof request>>;
+  let res: Awaited<ReturnType<ReturnType<typeof undici>["request"]>>;
   let text: string;
   try {
-    res = await request(url, {
+    res = await undici().request(url, {
       method,
       headers: {
         accept: "application/json",

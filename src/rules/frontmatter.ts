@@ -1,5 +1,4 @@
-import { parse as parseYaml } from "yaml";
-
+import { yaml } from "../lazy.ts";
 /**
  * Frontmatter as coding agents read it: "not strictly YAML". Cursor users write `globs: **\/*.ts, src/**`
  * (invalid YAML: `*` starts an alias), so a strict parse is tried first and a line-based reader
@@ -45,7 +44,7 @@ const UNCLOSED: Frontmatter = {
 /** Strict YAML: the mapping, or the parser's first line of complaint. */
 function strictYaml(block: string): { data: Record<string, unknown> } | { error: string } {
   try {
-    const value = block.trim() === "" ? {} : parseYaml(block, { prettyErrors: false });
+    const value = block.trim() === "" ? {} : yaml().parse(block, { prettyErrors: false });
     if (value !== null && typeof value === "object" && !Array.isArray(value))
       return { data: value as Record<string, unknown> };
     return { error: "the frontmatter is not a key: value mapping" };

@@ -1,11 +1,3 @@
-import {
-  listAnOrganization_sIssues,
-  listYourOrganizations,
-  resolveAShortId,
-  retrieveAnIssue,
-  retrieveAnIssueEvent,
-  retrieveTagDetails,
-} from "@sentry/api";
 import type { SentryConfig } from "../config.ts";
 import { type AppError, configError, inputError, NotFoundError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -15,6 +7,16 @@ import { normalizeEvent } from "./normalize-event.ts";
 import { normalizeIssue, normalizeOrganization, normalizeTagDistribution } from "./normalize-issue.ts";
 import { parseLinkHeader } from "./pagination.ts";
 import type { Issue, Organization, SentryEvent, TagDistribution } from "./types.ts";
+
+/**
+ * `@sentry/api` builds its client (and Node's fetch classes) as it loads, ~15 ms that a stdio server would
+ * otherwise spend before answering `initialize`; it is loaded with the first Sentry call instead.
+ */
+let api: Promise<typeof import("@sentry/api")> | null = null;
+const sentryApi = () => {
+  api ??= import("@sentry/api");
+  return api;
+};
 
 export type EventSelector = "recommended" | "latest" | "oldest" | (string & {});
 
@@ -65,7 +67,10 @@ export class SentryClient {
 
   async listOrganizations(signal?: AbortSignal): Promise<Organization[]> {
     this.requireToken();
-    const res = await listYourOrganizations({ ...this.typed(this.config.baseUrl, signal), query: {} });
+    const res = await (await sentryApi()).listYourOrganizations({
+      ...this.typed(this.config.baseUrl, signal),
+      query: {},
+    });
     return arr(res.data)
       .map(normalizeOrganization)
       .filter((o): o is Organization => o !== null);
@@ -75,7 +80,7 @@ export class SentryClient {
   async getIssue(org: string, id: string, signal?: AbortSignal): Promise<Issue> {
     const base = await this.regionBase(org, signal);
     try {
-      const res = await retrieveAnIssue({
+      const res = await (await sentryApi()).retrieveAnIssue({
         ...this.typed(base, signal),
         path: { organization_id_or_slug: org, issue_id: id },
       });
@@ -85,7 +90,7 @@ export class SentryClient {
       // Older self-hosted versions resolve short IDs only through /shortids/.
       if (!/^\d+$/.test(id)) {
         try {
-          const res = await resolveAShortId({
+          const res = await (await sentryApi()).resolveAShortId({
             ...this.typed(base, signal),
             path: { organization_id_or_slug: org, issue_id: id },
           });
@@ -111,7 +116,7 @@ export class SentryClient {
   ): Promise<SentryEvent> {
     const base = await this.regionBase(org, signal);
     const fetchOne = async (eventId: string) => {
-      const res = await retrieveAnIssueEvent({
+      const res = await (await sentryApi()).retrieveAnIssueEvent({
         ...this.typed(base, signal),
         // The generated type says number, but org-scoped issue routes accept short IDs too.
         path: {
@@ -171,6 +176,7 @@ export class SentryClient {
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }
+    const { retrieveTagDetails } = await sentryApi();
     const results = await Promise.allSettled(
       keys.map((key) =>
         retrieveTagDetails({
@@ -199,7 +205,7 @@ export class SentryClient {
     signal?: AbortSignal,
   ): Promise<{ issues: Issue[]; nextCursor: string | null; hits: number | null }> {
     const base = await this.regionBase(org, signal);
-    const res = await listAnOrganization_sIssues({
+    const res = await (await sentryApi()).listAnOrganization_sIssues({
       ...this.typed(base, signal),
       path: { organization_id_or_slug: org },
       query: {

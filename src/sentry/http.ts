@@ -1,7 +1,8 @@
-import { Agent, request as undiciRequest } from "undici";
+import type { Agent } from "undici";
 import { type DeadlineReached, deadlineReached } from "../deadline.ts";
 import { AppError, duration, NotFoundError } from "../errors.ts";
 import { DEFAULT_HEDGE, type HedgeOptions, Hedger } from "../hedge.ts";
+import { undici } from "../lazy.ts";
 import type { Logger } from "../log.ts";
 import { RateBudget, SharedFlights, Slots } from "./concurrency.ts";
 
@@ -60,7 +61,7 @@ export class SentryHttp {
   /** Requests sent, retries and hedges included; the bench reads it. */
   requestCount = 0;
   private readonly opts: Required<Omit<SentryHttpOptions, "token">> & { token: string | null };
-  private readonly agent: Agent;
+  private agentInstance: Agent | null = null;
   private readonly slots: Slots;
   private readonly flights = new SharedFlights<SentryResponse>();
   private readonly budget = new RateBudget();
@@ -78,8 +79,6 @@ export class SentryHttp {
       now: Date.now,
       ...options,
     };
-    // Twice the cap: a hedge does not wait for a slot (its first copy holds one), so up to one more each.
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: this.opts.maxConcurrency * 2 });
     this.slots = new Slots(this.opts.maxConcurrency);
     this.hedger = new Hedger(this.opts.hedge);
   }
@@ -89,8 +88,16 @@ export class SentryHttp {
     return this.hedger.hedges;
   }
 
+  /** Made on the first request, so that start-up does not load undici (src/lazy.ts). */
+  private get agent(): Agent {
+    const { Agent } = undici();
+    // Twice the cap: a hedge does not wait for a slot (its first copy holds one), so up to one more each.
+    this.agentInstance ??= new Agent({ keepAliveTimeout: 10_000, connections: this.opts.maxConcurrency * 2 });
+    return this.agentInstance;
+  }
+
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agentInstance?.close();
   }
 
   async request(url: string, options: RequestOptions = {}): Promise<SentryResponse> {
@@ -204,7 +211,7 @@ export class SentryHttp {
       body = JSON.stringify(options.body);
     }
     try {
-      const res = await undiciRequest(url, {
+      const res = await undici().request(url, {
         method: method as "GET",
         headers,
         body,

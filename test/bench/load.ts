@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     "| tool | sessions | calls | throughput (calls/s) | p50 ms | p99 ms | errors | server RSS before → after connecting (MB) | MB per session |",
     "|---|---|---|---|---|---|---|---|---|",
   );
-  // Warm-up: region discovery, tsx compilation, JIT.
+  // Warm-up: region discovery, JIT.
   const warm = await connect(url);
   await warm.callTool({ name: "get_issue", arguments: { issue: issues[0] } });
   await warm.callTool({ name: "analyze_root_cause", arguments: { issue: issues[0] } });

@@ -9,10 +9,12 @@ import {
 } from "../fixtures/context.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
 import { connect, testContext, textOf } from "../helpers/context.ts";
+import { TOOLS_LIST_BUDGET, toolsListTokens } from "../helpers/tokens.ts";
 import { benchRootCause } from "./root-cause.ts";
+import { benchStartup } from "./startup.ts";
 
 /**
- * `npm run bench`: output size (characters, ≈tokens at 4 chars/token), Sentry requests and latency of each
+ * `npm run bench`: start-up time and the size of tools/list, then output size (characters, ≈tokens at 4 chars/token), Sentry requests and latency of each
  * tool call on the sample scenarios, against the sandbox Sentry with injected latency.
  */
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -68,7 +70,19 @@ async function measure(
   return rows;
 }
 
+/** What every turn of a client that puts tools/list in the model's context pays. */
+async function toolsListLine(): Promise<string> {
+  const session = await connect(testContext({ sentryUrl: "http://127.0.0.1:9" }));
+  const { tools } = await session.client.listTools();
+  const { tokens, chars } = await toolsListTokens(session.client);
+  await session.close();
+  return `tools/list: ${tokens} cl100k tokens (${chars} chars) for ${tools.length} tools; budget ${TOOLS_LIST_BUDGET}\n`;
+}
+
 async function main(): Promise<void> {
+  // Start-up first, while nothing else in this process competes for the CPU.
+  process.stdout.write(`${await benchStartup(Number(process.env.BENCH_SPAWNS ?? 10))}\n`);
+  process.stdout.write(`${await toolsListLine()}\n`);
   const demo = await measure(demoScenario(), [
     ["get_issue", { issue: DEMO.ordersIssueShortId }],
     ["get_issue", { issue: DEMO.storefrontIssueShortId }],

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { tools } from "../../tools/index.ts";
 import { connect, testContext } from "../helpers/context.ts";
+import { TOOLS_LIST_BUDGET, toolsListTokens } from "../helpers/tokens.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const read = (p: string) => readFileSync(resolve(root, p), "utf8");
@@ -26,15 +28,39 @@ describe("the public contract", () => {
     await expect(JSON.stringify(snapshot, null, 2)).toMatchFileSnapshot("./tools.snapshot.json");
   });
 
-  it("gives every tool a title, a description with an example, and an explicit readOnlyHint", () => {
+  it("gives every tool a title, a short description, an example call that passes its schema, and an explicit readOnlyHint", () => {
     for (const tool of tools) {
       expect(tool.name).toMatch(/^[a-z_]+$/);
       expect(tool.title.length).toBeGreaterThan(3);
-      expect(tool.description).toContain("Example");
+      // When to use it, in one or two sentences: the whole list sits in the model's context on every turn.
+      expect(tool.description.split(/(?<=[.!?])\s+/).length, tool.name).toBeLessThanOrEqual(3);
+      expect(tool.description.length, tool.name).toBeLessThanOrEqual(320);
+      // The example is quoted to a model whose arguments did not match; it must be a call that would.
+      expect(z.object(tool.inputSchema).safeParse(tool.example).success, tool.name).toBe(true);
       expect(typeof tool.annotations.readOnlyHint).toBe("boolean");
       // Top-level input schemas must stay plain objects, or the SDK advertises them as empty.
       expect(Object.keys(tool.inputSchema).length).toBeGreaterThan(0);
     }
+  });
+
+  it(`keeps the whole tools/list within ${TOOLS_LIST_BUDGET} cl100k tokens`, async () => {
+    const { tokens } = await toolsListTokens(session.client);
+    expect(tokens).toBeLessThanOrEqual(TOOLS_LIST_BUDGET);
+  });
+
+  it("declares, with its type, every output field PRODUCT.md names", async () => {
+    const { tools: listed } = await session.client.listTools();
+    for (const [names, fields] of CONTRACT) {
+      for (const name of names) {
+        const schema = listed.find((t) => t.name === name)?.outputSchema;
+        for (const field of fields) {
+          expect(typeAt(schema, field), `${name}: ${field}`).toBeDefined();
+        }
+      }
+    }
+    const rootCause = listed.find((t) => t.name === "analyze_root_cause")!.outputSchema;
+    expect(enumAt(rootCause, "confidence.level")).toEqual(["high", "medium", "low"]);
+    expect(enumAt(rootCause, "verdict")).toEqual(["in_app", "third_party", "unknown"]);
   });
 
   it("lists exactly the registered tools in the README's tool table", () => {
@@ -66,3 +92,48 @@ describe("the public contract", () => {
     }
   });
 });
+
+/** The structured fields PRODUCT.md §3 names, by the tools that return them; `[]` marks an array's items. */
+const CONTRACT: Array<[string[], string[]]> = [
+  [
+    ["analyze_root_cause", "add_feedback"],
+    [
+      "run_id",
+      "issue.id",
+      "issue.short_id",
+      "issue.title",
+      "summary",
+      ...["repo", "path", "line", "function", "score", "reasons", "evidence"].map((f) => `candidates[].${f}`),
+      "causal_chain[].description",
+      "causal_chain[].evidence",
+      "suspect_commits",
+      "confidence.level",
+      "confidence.score",
+      "verdict",
+      "library.name",
+      "library.version",
+      "library.frame",
+    ],
+  ],
+  [
+    ["propose_solution", "edit_solution"],
+    ["run_id", "steps[].id", "steps[].title", "steps[].description", "steps[].files", "tests"],
+  ],
+  [
+    ["hand_off"],
+    ["brief", "branch", "pr_title", "pr_body", "rules", "dispatch.target", "dispatch.status", "dispatch.url"],
+  ],
+];
+
+function fieldAt(schema: any, path: string): any {
+  let node = schema;
+  for (const part of path.split(".")) {
+    const name = part.replace(/\[\]$/, "");
+    node = node?.properties?.[name];
+    if (part.endsWith("[]")) node = node?.items;
+  }
+  return node;
+}
+
+const typeAt = (schema: any, path: string) => fieldAt(schema, path)?.type;
+const enumAt = (schema: any, path: string) => fieldAt(schema, path)?.enum;

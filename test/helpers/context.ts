@@ -59,7 +59,7 @@ export function testContext(options: TestContextOptions): Context & { logLines: 
   return Object.assign(context, { logLines });
 }
 
-/** A real MCP client connected in memory to createServer(context). */
+/** A real MCP client connected in memory to createServer(context), holding its tools/list. */
 export async function connect(
   context: Context,
   options: ServerOptions = {},
@@ -68,6 +68,9 @@ export async function connect(
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "test-client", version: "1.0.0" });
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  // Listing first makes the client check every structuredContent against the output schema tools/list
+  // declares, as real clients do: every tool test then also proves the listed schemas accept real outputs.
+  await client.listTools();
   return {
     client,
     close: async () => {

@@ -1,7 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { DIST_BIN, ensureBuilt } from "./build.ts";
 
-export const BIN = resolve(import.meta.dirname, "../../src/bin.js");
+/** The shipped entry point (`bin` in package.json), compiled; test/global-setup.ts keeps it current. */
+export const BIN = DIST_BIN;
 
 export interface Spawned {
   child: ChildProcessWithoutNullStreams;
@@ -14,6 +15,7 @@ export interface Spawned {
 
 /** Spawns the CLI with plain `node` (never npx) and an explicit environment. */
 export function spawnCli(args: string[], env: Record<string, string>): Spawned {
+  ensureBuilt();
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", AUTOFIX_DB: ":memory:", ...env },
     stdio: ["pipe", "pipe", "pipe"],
