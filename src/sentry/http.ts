@@ -71,7 +71,7 @@ export class SentryHttp {
   constructor(options: SentryHttpOptions) {
     this.opts = {
       maxRateLimitWaitMs: 15_000,
-      maxConcurrency: 8,
+      maxConcurrency: 12,
       maxResponseBytes: 32 * 1024 * 1024,
       userAgent: "autofix-mcp",
       hedge: DEFAULT_HEDGE,
