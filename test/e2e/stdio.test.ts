@@ -163,6 +163,22 @@ describe("--demo", () => {
         repo: "acme/orders-api",
         path: "src/pricing/discounts.ts",
       });
+      // The story reads cause → effect: orders-api raised the TypeError; storefront only received the 500.
+      const top = rootCause.candidates[0];
+      expect(top.reasons.join(" ")).not.toMatch(/only reported a failed call/);
+      const storefront = rootCause.candidates.findIndex(
+        (c: { repo: string }) => c.repo === "acme/storefront",
+      );
+      const ordersApi = rootCause.candidates.filter((c: { repo: string }) => c.repo === "acme/orders-api");
+      expect(storefront).toBeGreaterThanOrEqual(ordersApi.length);
+      expect(rootCause.candidates[storefront].reasons.join(" ")).toMatch(/an effect, not the cause/);
+      const chain = rootCause.causal_chain.map((s: { description: string }) => s.description);
+      const raised = chain.findIndex((d: string) => d.includes("was raised in `applyCoupon`"));
+      const storefrontFailed = chain.findIndex((d: string) => d.includes("storefront failed too"));
+      const submission = chain.findIndex((d: string) => d.includes("order submission failed"));
+      expect(raised).toBeGreaterThanOrEqual(0);
+      expect(storefrontFailed).toBeGreaterThan(raised);
+      expect(submission).toBeGreaterThan(raised);
       const stacked = rootCause.suspect_commits.filter((c: { subject: string }) =>
         c.subject.includes("stacked coupons"),
       );

@@ -288,6 +288,21 @@ describe("stack candidates", () => {
       files,
     );
     expect(order(testThrew)[0]).toBe("encode");
+    // An interface has no code to fix: it is not added.
+    const asInterface = {
+      ...files,
+      "src/main/java/a/Writer.java": "public interface Writer {\n  byte[] encode(List items);\n}",
+    };
+    const none = await rank(
+      "AssertionFailedError",
+      "expected:<3> but was:<2>",
+      [
+        { path: "src/test/java/a/WriterTest.java", fn: "testRoundTrip", line: 3 },
+        { path: "src/main/java/a/Reader.java", fn: "count", line: 3 },
+      ],
+      asInterface,
+    );
+    expect(none.some((c) => c.source === "test_subject")).toBe(false);
   });
 
   it("hands a value a library rejected up to the frame that made it, past frames that only passed it on", async () => {

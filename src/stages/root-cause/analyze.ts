@@ -61,6 +61,15 @@ export async function analyzeSignals(
   const spans = failed && remote.length === 0 ? await spanCandidates(signals, evidence) : [];
   const perf = kind.kind === "performance" ? await performanceCandidates(signals, evidence) : [];
   const crossService = failed && (remote.some((c) => c.repo) || spans.some((c) => c.repo));
+  if (!failed) {
+    // This service raised the error; another service's failed call to it is the effect, kept as context.
+    for (const c of remote) {
+      c.score *= 0.45;
+      c.reasons.push(
+        `only received the failure from ${signals.issue.project.slug}: an effect, not the cause`,
+      );
+    }
+  }
   if (crossService) {
     for (const c of local) {
       c.score *= 0.45;

@@ -41,7 +41,16 @@ export function isFailedCall(signals: Signals): boolean {
   const labels = signals.main.chain.links.map((l) => exceptionLabel(l.exception));
   if (labels.some((l) => FAILED_CALL.test(l))) return true;
   const path = signals.traceAnalysis?.eventPath ?? [];
-  return path.some((s) => isFailingCall(s) && /^(http|grpc|rpc)/.test(s.op ?? ""));
+  // Only an outgoing call this service made: its own server span answering 500, or a caller's request that
+  // failed because of this error, is the error's effect.
+  const own = signals.issue.project.slug;
+  return path.some(
+    (s) =>
+      isFailingCall(s) &&
+      /^(http|grpc|rpc)/.test(s.op ?? "") &&
+      !/\.server\b/.test(s.op ?? "") &&
+      (s.project === null || s.project === own),
+  );
 }
 
 export function frameEvidence(

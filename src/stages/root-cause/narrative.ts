@@ -163,7 +163,11 @@ export function causalChain(ctx: Context): ChainStep[] {
   }
 
   const lead = collectLeadUp(signals, evidence);
-  for (const id of lead.logs) {
+  // When this service raised the error, what the services that called it logged came after: effects.
+  const affected = new Set(ctx.crossService ? [] : signals.related.map((r) => r.ref.project));
+  const logProject = (id: string) => (evidence.get(id)!.data as { project?: string | null }).project ?? null;
+  const effectLogs = lead.logs.filter((id) => affected.has(logProject(id)));
+  for (const id of lead.logs.filter((x) => !effectLogs.includes(x))) {
     const l = evidence.get(id)!.data as { project?: string | null; severity?: string; message?: string };
     add(
       `Before the error, ${l.project ?? "a service"} logged ${l.severity ?? "a line"}: ${data(l.message)}.`,
@@ -225,6 +229,24 @@ export function causalChain(ctx: Context): ChainStep[] {
         { type: raised.exception.type, value: raised.exception.value },
       );
       add(`It surfaced as ${data(exceptionLabel(raised.exception))}.`, [rid]);
+    }
+  }
+  if (!ctx.crossService) {
+    for (const r of signals.related.filter((x) => x.view)) {
+      const id = evidence.add(
+        `error:${r.ref.eventId}`,
+        "trace_error",
+        `${r.ref.project} recorded ${r.ref.shortId ?? "an error"}: ${r.ref.title ?? ""}`,
+        { ...r.ref },
+      );
+      add(
+        `As a result, ${r.ref.project} failed too: ${r.ref.title ? data(r.ref.title, 160) : "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}.`,
+        [id],
+      );
+    }
+    for (const id of effectLogs) {
+      const l = evidence.get(id)!.data as { project?: string | null; severity?: string; message?: string };
+      add(`${l.project ?? "A service"} then logged ${l.severity ?? "a line"}: ${data(l.message)}.`, [id]);
     }
   }
   const eventId = evidence.add(

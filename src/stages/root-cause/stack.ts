@@ -263,6 +263,8 @@ async function subjectOfTest(
       ? (await code.read(t.repo, t.path))?.split("\n")[t.frame.lineNo - 1]
       : null;
     const source = (await code.read(t.repo, subject)) ?? "";
+    // An interface has no code to fix (`FDistributionTest` exercises an implementation of `FDistribution`).
+    if (new RegExp(`\\binterface\\s+${className}\\b`).test(source)) continue;
     const lang = languageOf(subject);
     const fn = calledNames(testLine ?? "").find((n) => definitionLine(source, n, lang) !== null) ?? null;
     const [first = weight, second = 0] = scores;
