@@ -3,6 +3,7 @@ import { type Config, configSecrets } from "./config.ts";
 import { rememberSecrets } from "./format/scrub.ts";
 import type { Logger } from "./log.ts";
 import { SentryClient } from "./sentry/client.ts";
+import { Slots } from "./sentry/concurrency.ts";
 import { SentryHttp } from "./sentry/http.ts";
 import { RunChanges } from "./store/changes.ts";
 import { JobQueue } from "./store/queue.ts";
@@ -25,9 +26,23 @@ export interface Context {
   changes: RunChanges;
   /** Secret values (tokens) that must never appear in output or logs. */
   secrets: readonly string[];
+  /**
+   * Analyses (root cause, solution) running at once in this process; more wait their turn in order, so
+   * cheap calls and /healthz keep the event loop to themselves between an analysis's CPU-heavy steps.
+   */
+  analyses: Slots;
   /** Releases sockets and handles at shutdown. */
   close(): Promise<void>;
 }
+
+/**
+ * Analyses at once in one process. An analysis spends most of its time waiting on Sentry and git, so a few at
+ * once keep both cores and the Sentry client's 12 request slots busy; more would only interleave their CPU
+ * steps and stretch every other caller's wait.
+ */
+export const MAX_ANALYSES = 4;
+/** Analyses at once for one MCP session, so one busy client cannot hold every slot. */
+export const MAX_SESSION_ANALYSES = 2;
 
 export function createContext(config: Config, logger: Logger): Context {
   rememberSecrets(configSecrets(config));
@@ -40,6 +55,7 @@ export function createContext(config: Config, logger: Logger): Context {
   });
   const sentry = new SentryClient(config.sentry, http, logger.child({ component: "sentry" }));
   const repos = new RepositoryRegistry({ config, sentry, logger });
+  const analyses = new Slots(MAX_ANALYSES);
   let store: SqliteRunStore | null = null;
   let queue: JobQueue | null = null;
   const changes = new RunChanges((error) => logger.warn("a run subscription listener failed", { error }));
@@ -65,6 +81,7 @@ export function createContext(config: Config, logger: Logger): Context {
     },
     changes,
     secrets: configSecrets(config),
+    analyses,
     close: async () => {
       store?.close();
       await http.close();

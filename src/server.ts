@@ -19,13 +19,14 @@ import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { prompts } from "../prompts/index.ts";
 import { tools as allTools } from "../tools/index.ts";
-import type { Context } from "./context.ts";
+import { type Context, MAX_SESSION_ANALYSES } from "./context.ts";
 import { type Deadline, startDeadline } from "./deadline.ts";
 import { AppError, describeError, duration, isAppError, NotFoundError } from "./errors.ts";
 import { clipDeep } from "./format/clip.ts";
 import { scrubDeep, scrubText } from "./format/scrub.ts";
 import type { PromptDefinition } from "./prompt.ts";
 import { resources as allResources } from "./resources/index.ts";
+import { asAnalysis, Slots } from "./sentry/concurrency.ts";
 import type { AnyTool, ToolCallContext } from "./tool.ts";
 import { listTool } from "./tool-listing.ts";
 
@@ -54,7 +55,8 @@ export function createServer(context: Context, options: ServerOptions = {}): Mcp
   // from src/tool-listing.ts, and calls get the error handling the spec asks for (see answerToolCalls).
   server.server.registerCapabilities({ tools: {} });
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.map(listTool) }));
-  answerToolCalls(server, tools, context, toolNames);
+  // One server per MCP session (stdio has one): this bounds the session's analyses at once.
+  answerToolCalls(server, tools, context, toolNames, new Slots(MAX_SESSION_ANALYSES));
   for (const prompt of prompts) {
     server.registerPrompt(prompt.name, withCompletions(prompt, context), (args) =>
       described(context, () => prompt.render(args, context)),
@@ -123,6 +125,7 @@ function answerToolCalls(
   tools: readonly AnyTool[],
   context: Context,
   toolNames: ReadonlySet<string>,
+  sessionAnalyses: Slots,
 ): void {
   const byName = new Map(tools.map((t) => [t.name, { tool: t, input: z.object(t.inputSchema) }]));
   const outputs = new Map(tools.map((t) => [t.name, t.outputSchema ? z.object(t.outputSchema) : null]));
@@ -136,7 +139,7 @@ function answerToolCalls(
     }
     const parsed = entry.input.safeParse(request.params.arguments ?? {});
     if (!parsed.success) return invalidArguments(entry.tool, parsed.error);
-    const result = await runTool(entry.tool, parsed.data, extra, context, toolNames);
+    const result = await runTool(entry.tool, parsed.data, extra, context, toolNames, sessionAnalyses);
     const output = outputs.get(entry.tool.name);
     if (output && !result.isError && !output.safeParse(result.structuredContent).success) {
       // A bug on our side: the text is still useful, but the structured contract is broken. Say so.
@@ -295,6 +298,7 @@ async function runTool(
   extra: Extra,
   context: Context,
   toolNames: ReadonlySet<string>,
+  sessionAnalyses: Slots,
 ): Promise<CallToolResult> {
   const started = Date.now();
   const logger = context.logger.child({ tool: tool.name, request: String(extra.requestId) });
@@ -317,7 +321,15 @@ async function runTool(
     },
   };
   try {
-    const result = await answerBy(deadline, tool.handler(input, call), tool.name);
+    // An analysis waits for a slot of its session, then one of the process (in that order, so one session's
+    // queue never holds places in the shared line); the wait counts against the call's deadline. Its Sentry
+    // requests then yield their turn to cheap calls' (see Slots).
+    const work = tool.analysis
+      ? sessionAnalyses.run(call.signal, () =>
+          context.analyses.run(call.signal, () => asAnalysis(() => tool.handler(input, call))),
+        )
+      : tool.handler(input, call);
+    const result = await answerBy(deadline, work, tool.name);
     const options = { secrets: context.secrets };
     logger.info("tool call", { ms: Date.now() - started, chars: result.markdown.length });
     return {

@@ -44,6 +44,11 @@ export interface ToolDefinition<
    */
   outline?: Readonly<Record<string, readonly string[]>>;
   annotations: ToolAnnotations;
+  /**
+   * An analysis (CPU- and upstream-heavy): runs within the process's and the session's limits on analyses
+   * at once (src/context.ts), waiting its turn within the call's deadline.
+   */
+  analysis?: boolean;
   handler(input: z.infer<z.ZodObject<I>>, ctx: ToolCallContext): Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
 }
 

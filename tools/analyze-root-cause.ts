@@ -23,6 +23,7 @@ export const analyzeRootCause = defineTool({
   outputSchema: rootCauseOutputShape,
   outline: rootCauseOutline,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  analysis: true,
   async handler(input, ctx) {
     const { output } = await runRootCause(ctx, input);
     return { markdown: renderRootCause(output, ctx.toolNames), structured: output };

@@ -17,6 +17,7 @@ export const proposeSolutionTool = defineTool({
   outputSchema: solutionOutputShape,
   outline: solutionOutline,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  analysis: true,
   async handler(input, ctx) {
     const output = await proposeSolution(ctx, input.run_id, input.instructions);
     return { markdown: renderSolution(output, ctx.toolNames), structured: output };

@@ -4,6 +4,7 @@ import { checkAgentState } from "../handoff/agent-urls.ts";
 import { routeTarget } from "../handoff/dispatch.ts";
 import { createDispatcher } from "../handoff/dispatchers.ts";
 import { enc } from "../sentry/client.ts";
+import { asAnalysis } from "../sentry/concurrency.ts";
 import { handOff } from "../stages/handoff.ts";
 import { runRootCause } from "../stages/root-cause/index.ts";
 import { proposeSolution } from "../stages/solution/index.ts";
@@ -60,7 +61,11 @@ export async function runStep(
       const run = store.getRun(runId);
       let output = run?.stages.root_cause?.output as RootCauseOutput | undefined;
       if (!output)
-        output = (await runRootCause(call, { issue: job.issueId, organization: job.org }, runId)).output;
+        output = (
+          await ctx.analyses.run(signal, () =>
+            asAnalysis(() => runRootCause(call, { issue: job.issueId, organization: job.org }, runId)),
+          )
+        ).output;
       const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
       if (issue.fixabilityScore === null) {
         const gate = confidentEnough(output.confidence, rules);

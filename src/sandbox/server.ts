@@ -32,6 +32,8 @@ export interface RequestRecord {
   query: URLSearchParams;
   status: number;
   at: number;
+  /** When the answer was sent or the connection closed (ms since epoch); null while open. */
+  endedAt: number | null;
   /** Requests that overlapped this one when it started (for parallelism checks). */
   concurrent: number;
 }
@@ -92,12 +94,17 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
       query: url.searchParams,
       status: 0,
       at: Date.now(),
+      endedAt: null,
       concurrent: inFlight,
     };
     requests.push(record);
     inFlight++;
+    res.on("finish", () => {
+      record.endedAt ??= Date.now();
+    });
     res.on("close", () => {
       inFlight--;
+      record.endedAt ??= Date.now();
     });
     const send = (
       status: number,

@@ -28,6 +28,11 @@ export interface JsonResponse {
 
 type Query = Record<string, string | number | boolean | Array<string | number> | undefined | null>;
 
+export interface OrgFacts {
+  /** "legacy-only" once `/trace/{id}/` answered 404: older self-hosted installs serve only `/events-trace/`. */
+  traceEndpoint?: "current" | "legacy-only";
+}
+
 /**
  * The Sentry client: typed `@sentry/api` calls where the package has the endpoint, plain JSON over the same
  * HTTP layer for the rest. Organisation-scoped calls go to the organisation's region host (SaaS) or the single
@@ -35,6 +40,7 @@ type Query = Record<string, string | number | boolean | Array<string | number> |
  */
 export class SentryClient {
   private readonly regionCache = new Map<string, Promise<string>>();
+  private readonly facts = new Map<string, OrgFacts>();
   private defaultOrg: Promise<string> | null = null;
 
   constructor(
@@ -42,6 +48,19 @@ export class SentryClient {
     private readonly http: SentryHttp,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * What this server has learned about an organisation's Sentry that does not change between calls (which
+   * trace endpoint it serves), so later calls skip the requests that taught it.
+   */
+  orgFacts(org: string): OrgFacts {
+    let facts = this.facts.get(org);
+    if (!facts) {
+      facts = {};
+      this.facts.set(org, facts);
+    }
+    return facts;
+  }
 
   get requestCount(): number {
     return this.http.requestCount;

@@ -1,21 +1,50 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /**
  * The ways the Sentry client shares upstream capacity between sessions: a FIFO cap on requests in flight,
  * one upstream request for identical GETs that overlap in time, and the rate-limit budget hedges spend.
  */
 
-/** At most `max` holders at once; a released slot passes straight to the next waiter, in order. */
+const analysisScope = new AsyncLocalStorage<true>();
+
+/** Runs `work` as part of an analysis: its upstream requests yield their turn to cheap calls' requests. */
+export function asAnalysis<T>(work: () => Promise<T>): Promise<T> {
+  return analysisScope.run(true, work);
+}
+
+/** True inside `asAnalysis`. */
+export function inAnalysis(): boolean {
+  return analysisScope.getStore() === true;
+}
+
+/**
+ * At most `max` holders at once; a released slot passes straight to the next waiter, in order — waiters that
+ * are not `deferred` first, so a cheap call's requests do not queue behind an analysis's dozens.
+ */
 export class Slots {
   private active = 0;
   private readonly waiters: Array<() => void> = [];
+  private readonly deferred: Array<() => void> = [];
 
   constructor(private readonly max: number) {}
 
-  async acquire(signal?: AbortSignal): Promise<void> {
+  /** Holders now. */
+  get running(): number {
+    return this.active;
+  }
+
+  /** Callers waiting for a slot now. */
+  get waiting(): number {
+    return this.waiters.length + this.deferred.length;
+  }
+
+  async acquire(signal?: AbortSignal, deferred = false): Promise<void> {
     if (signal?.aborted) throw signal.reason ?? new Error("aborted");
-    if (this.active < this.max && this.waiters.length === 0) {
+    if (this.active < this.max && this.waiting === 0) {
       this.active++;
       return;
     }
+    const line = deferred ? this.deferred : this.waiters;
     await new Promise<void>((resolve, reject) => {
       const wake = () => {
         signal?.removeEventListener("abort", onAbort);
@@ -23,23 +52,23 @@ export class Slots {
       };
       // A caller that gives up leaves the queue, so it never swallows a slot meant for someone waiting.
       const onAbort = () => {
-        const i = this.waiters.indexOf(wake);
-        if (i >= 0) this.waiters.splice(i, 1);
+        const i = line.indexOf(wake);
+        if (i >= 0) line.splice(i, 1);
         reject(signal?.reason ?? new Error("aborted"));
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiters.push(wake);
+      line.push(wake);
     });
   }
 
   release(): void {
-    const next = this.waiters.shift();
+    const next = this.waiters.shift() ?? this.deferred.shift();
     if (next) next();
     else this.active--;
   }
 
-  async run<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    await this.acquire(signal);
+  async run<T>(signal: AbortSignal | undefined, work: () => Promise<T>, deferred = false): Promise<T> {
+    await this.acquire(signal, deferred);
     try {
       return await work();
     } finally {

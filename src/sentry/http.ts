@@ -4,7 +4,7 @@ import { AppError, duration, NotFoundError } from "../errors.ts";
 import { DEFAULT_HEDGE, type HedgeOptions, Hedger } from "../hedge.ts";
 import { undici } from "../lazy.ts";
 import type { Logger } from "../log.ts";
-import { RateBudget, SharedFlights, Slots } from "./concurrency.ts";
+import { inAnalysis, RateBudget, SharedFlights, Slots } from "./concurrency.ts";
 
 /**
  * HTTP to Sentry: bearer auth, per-request timeout, hedged GETs (a second copy of a GET that is slower than
@@ -71,7 +71,7 @@ export class SentryHttp {
   constructor(options: SentryHttpOptions) {
     this.opts = {
       maxRateLimitWaitMs: 15_000,
-      maxConcurrency: 8,
+      maxConcurrency: 12,
       maxResponseBytes: 32 * 1024 * 1024,
       userAgent: "autofix-mcp",
       hedge: DEFAULT_HEDGE,
@@ -114,7 +114,7 @@ export class SentryHttp {
   }
 
   private limited(url: string, options: RequestOptions): Promise<SentryResponse> {
-    return this.slots.run(options.signal, () => this.withRetries(url, options));
+    return this.slots.run(options.signal, () => this.withRetries(url, options), inAnalysis());
   }
 
   /** A fetch for `@sentry/api`'s generated calls, so they share retries, limits and error typing. */

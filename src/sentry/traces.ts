@@ -86,25 +86,39 @@ export async function fetchTraceMeta(
   return normalizeTraceMeta(res.body);
 }
 
-/** The trace, from the current endpoint or, when this Sentry does not have it, the legacy one. */
+/**
+ * The trace, from the current endpoint or, when this Sentry does not have it, the legacy one. An empty answer
+ * from the current endpoint is checked against the legacy one too, unless `window.exists` (what trace-meta
+ * said, asked in the same wave) settles that Sentry holds nothing for this trace: then there is nothing to
+ * find and no third round trip to wait for.
+ */
 export async function fetchTrace(
   sentry: SentryClient,
   org: string,
   traceId: string,
-  window: TraceWindow = {},
+  window: TraceWindow & { exists?: Promise<boolean | null> } = {},
   signal?: AbortSignal,
 ): Promise<Trace> {
-  try {
-    const res = await sentry.getJson(
-      org,
-      `/organizations/${enc(org)}/trace/${enc(traceId)}/`,
-      { ...period(window), errorId: window.errorId ?? undefined, limit: 10000, project: -1 },
-      signal,
-    );
-    const trace = normalizeTrace(traceId, res.body);
-    if (trace.roots.length > 0 || trace.orphanErrors.length > 0) return trace;
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
+  const facts = sentry.orgFacts(org);
+  if (facts.traceEndpoint !== "legacy-only") {
+    let empty = false;
+    try {
+      const res = await sentry.getJson(
+        org,
+        `/organizations/${enc(org)}/trace/${enc(traceId)}/`,
+        { ...period(window), errorId: window.errorId ?? undefined, limit: 10000, project: -1 },
+        signal,
+      );
+      facts.traceEndpoint = "current";
+      const trace = normalizeTrace(traceId, res.body);
+      if (trace.roots.length > 0 || trace.orphanErrors.length > 0) return trace;
+      empty = true;
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      // A Sentry that predates the endpoint; one that has served it before keeps being asked.
+      if (facts.traceEndpoint !== "current") facts.traceEndpoint = "legacy-only";
+    }
+    if (empty && (await window.exists) === false) throw traceNotFound(traceId);
   }
   try {
     const res = await sentry.getJson(
@@ -117,17 +131,34 @@ export async function fetchTrace(
     if (legacy.roots.length > 0 || legacy.orphanErrors.length > 0) return legacy;
     throw new NotFoundError(`trace ${traceId} is empty`);
   } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new NotFoundError(
-        `trace ${traceId} was not found (it may be older than the retention period, or unsampled).`,
-        {
-          service: "Sentry",
-          hint: "Check the trace ID (32 hex characters, from get_issue's Trace line).",
-        },
-      );
-    }
+    if (error instanceof NotFoundError) throw traceNotFound(traceId);
     throw error;
   }
+}
+
+function traceNotFound(traceId: string): NotFoundError {
+  return new NotFoundError(
+    `trace ${traceId} was not found (it may be older than the retention period, or unsampled).`,
+    {
+      service: "Sentry",
+      hint: "Check the trace ID (32 hex characters, from get_issue's Trace line).",
+    },
+  );
+}
+
+/**
+ * Whether trace-meta's answer shows the trace exists: false when Sentry has no trace-meta for it or counts
+ * nothing in it, true when it counts something, null when it could not tell (an error, or no counts given).
+ */
+export function traceExists(meta: Promise<TraceMeta>): Promise<boolean | null> {
+  return meta.then(
+    (m) => {
+      const counts = [m.errors, m.spans, m.transactions, m.performanceIssues, m.logs];
+      if (counts.some((c) => c !== null && c > 0)) return true;
+      return counts.every((c) => c === 0) ? false : null;
+    },
+    (error: unknown) => (error instanceof NotFoundError ? false : null),
+  );
 }
 
 function period(window: TraceWindow): Record<string, string> {

@@ -23,15 +23,19 @@ import {
   type Trace,
   type TraceIssueRef,
   type TraceMeta,
+  traceExists,
 } from "../sentry/traces.ts";
 import type { Frame, Issue, SentryEvent, Stacktrace, TagDistribution } from "../sentry/types.ts";
 
 /**
- * Every signal the root-cause stage reads, fetched in parallel waves so the critical path is about three
- * sequential Sentry round trips:
- *   1. the issue, its event and its tag distributions (org routes accept short IDs), plus code mappings;
+ * Every signal the root-cause stage reads, fetched in parallel waves so the critical path is two sequential
+ * Sentry round trips when the issue stays in one service and three with a hop into another:
+ *   1. the issue, its event and its tag distributions (org routes accept short IDs), plus code mappings
+ *      (cached per organisation, like its region);
  *   2. what the event points at: release, release commits, suspect commits, the trace and its counts,
- *      the trace's logs, the linked profile — and the repositories behind the event's frames;
+ *      the trace's logs, the linked profile — and the repositories behind the event's frames, with
+ *      Sentry's stacktrace-link for frames they do not match. The trace's counts decide whether an empty
+ *      trace is worth asking the legacy endpoint about, so an unsampled trace costs no third trip;
  *   3. errors other services recorded in the same trace (their events and their repositories).
  * Anything but the issue itself may fail; the failure is noted and the analysis goes on without it.
  */
@@ -129,6 +133,9 @@ export async function gatherSignals(
   const version = event.release?.version ?? null;
   const traceId = event.trace?.traceId ?? null;
   const window = regressionWindow(issue, event);
+  const meta = traceId ? fetchTraceMeta(sentry, org, traceId, { around: event.dateCreated }, signal) : null;
+  // Rejections are handled where the promise is read; this only keeps an early one from going unobserved.
+  meta?.catch(() => {});
   const [release, releaseCommits, suspectCommits, traceMeta, trace, logs, profile, main] = await Promise.all([
     version ? fetchRelease(sentry, org, version, signal).catch(soft("release", null)) : null,
     version
@@ -137,15 +144,15 @@ export async function gatherSignals(
     fetchSuspectCommits(sentry, org, issue.project.slug, event.id, signal).catch(
       soft("suspect commits", null),
     ),
-    traceId
-      ? fetchTraceMeta(sentry, org, traceId, { around: event.dateCreated }, signal).catch(
-          soft("trace summary", null),
-        )
-      : null,
-    traceId
-      ? fetchTrace(sentry, org, traceId, { errorId: event.id, around: event.dateCreated }, signal).catch(
-          soft("trace", null),
-        )
+    meta ? meta.catch(soft("trace summary", null)) : null,
+    traceId && meta
+      ? fetchTrace(
+          sentry,
+          org,
+          traceId,
+          { errorId: event.id, around: event.dateCreated, exists: traceExists(meta) },
+          signal,
+        ).catch(soft("trace", null))
       : null,
     traceId ? traceLogs(ctx, org, traceId, event).catch(soft("logs", [] as LogRow[])) : [],
     event.profileId

@@ -93,6 +93,7 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
           rss_mb: Math.round(process.memoryUsage().rss / 1048576),
           heap_used_mb: Math.round(process.memoryUsage().heapUsed / 1048576),
         },
+        analyses: { running: context.analyses.running, waiting: context.analyses.waiting },
         ...(queue ? { queue } : {}),
       });
     }

@@ -21,6 +21,11 @@ const CALLS_PER_SESSION = Number(process.env.LOAD_CALLS ?? 4);
 const STEADY_CALLS = Number(process.env.LOAD_STEADY_CALLS ?? 10_000);
 
 const GC_HOOK = pathToFileURL(join(import.meta.dirname, "gc-on-signal.mjs")).href;
+const LOOP_HOOK = pathToFileURL(join(import.meta.dirname, "loop-delay.mjs")).href;
+/** Analyses running at once in the "calm under load" phase. */
+const CALM_ANALYSES = Number(process.env.LOAD_CALM_ANALYSES ?? 100);
+/** Run only these phases (comma-separated: levels, steady, idle, isolation, calm); default all. */
+const PHASES = new Set((process.env.LOAD_PHASES ?? "levels,steady,idle,isolation,calm").split(","));
 const rssOf = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 const pct = (xs: number[], p: number) => {
@@ -59,7 +64,8 @@ async function main(): Promise<void> {
     AUTOFIX_CONFIG: configPath,
     // SIGUSR2 → a full GC, so the steady-state heap samples show live memory. LOAD_NODE_OPTIONS adds more
     // (e.g. an --import that starts the inspector's profiler).
-    NODE_OPTIONS: `--expose-gc --import ${GC_HOOK} ${process.env.LOAD_NODE_OPTIONS ?? ""}`.trim(),
+    NODE_OPTIONS:
+      `--expose-gc --import ${GC_HOOK} --import ${LOOP_HOOK} ${process.env.LOAD_NODE_OPTIONS ?? ""}`.trim(),
   });
   const url = (await server.waitForStderr(/listening on (http:\/\/\S+)/))[1]!;
   const pid = server.child.pid!;
@@ -124,10 +130,14 @@ async function main(): Promise<void> {
     if (firstError) process.stderr.write(`${tool} × ${n} sessions, first error: ${firstError}\n`);
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   };
-  for (const n of LEVELS) await level("get_issue", n, CALLS_PER_SESSION);
-  for (const n of LEVELS) await level("analyze_root_cause", n, 1);
+  if (PHASES.has("levels")) {
+    for (const n of LEVELS) await level("get_issue", n, CALLS_PER_SESSION);
+    for (const n of LEVELS) await level("analyze_root_cause", n, 1);
+  }
+  if (PHASES.has("calm")) out.push("", ...(await calmUnderLoad(url, server, pid, issues)));
 
   // Steady state: many calls over a few sessions; memory should level off, not climb.
+  if (!PHASES.has("steady")) return finish(out, server, sandbox);
   const steady = await Promise.all(Array.from({ length: 20 }, () => connect(url)));
   const samples: number[] = [];
   const heap: number[] = [];
@@ -160,6 +170,7 @@ async function main(): Promise<void> {
   );
 
   // Idle expiry: sessions that go quiet are closed by the reaper (30 s here).
+  if (!PHASES.has("idle")) return finish(out, server, sandbox);
   const idle = await Promise.all(Array.from({ length: 10 }, () => connect(url)));
   const open = (await health()).sessions;
   await new Promise((r) => setTimeout(r, 38_000));
@@ -167,6 +178,7 @@ async function main(): Promise<void> {
   await Promise.all(idle.map((c) => c.close().catch(() => undefined)));
 
   // Isolation: one session waits on a slow upstream call (3 s); the others keep their latency.
+  if (!PHASES.has("isolation")) return finish(out, server, sandbox);
   const slowClient = await connect(url);
   const fastClients = await Promise.all(Array.from({ length: 10 }, () => connect(url)));
   sandbox.fail({ match: /\/issues\/PAYMENTS-1C\/$/, kind: "slow", delayMs: 3_000, times: 1 });
@@ -191,10 +203,101 @@ async function main(): Promise<void> {
     `Isolation: while one call waited ${((performance.now() - slowStart) / 1000).toFixed(1)} s on a slow upstream, 50 calls in 10 other sessions finished in ${fastDone.toFixed(1)} s (p50 ${pct(fastTimes, 0.5).toFixed(0)} ms, p99 ${pct(fastTimes, 0.99).toFixed(0)} ms).`,
   );
   sandbox.faults.clear();
+  await finish(out, server, sandbox);
+}
 
+async function finish(
+  out: string[],
+  server: ReturnType<typeof spawnCli>,
+  sandbox: Awaited<ReturnType<typeof startSandbox>>,
+): Promise<void> {
   process.stdout.write(`${out.join("\n")}\n`);
   await server.kill();
   await sandbox.close();
+}
+
+/**
+ * A calm event loop under load: while CALM_ANALYSES analyze_root_cause calls run at once (one session each),
+ * /healthz is asked every 25 ms and a cheap get_issue runs back to back in its own session. Reports their
+ * latencies beside get_issue's on an idle server (the upstream's own latency), and the server's event-loop
+ * delay over the phase.
+ */
+async function calmUnderLoad(
+  url: string,
+  server: ReturnType<typeof spawnCli>,
+  pid: number,
+  issues: string[],
+): Promise<string[]> {
+  let windows = 0;
+  const loopDelay = async () => {
+    process.kill(pid, "SIGURG");
+    const line = await server.waitForStderr(new RegExp(`loop-delay#${++windows} (\\{[^\\n]*\\})`));
+    return JSON.parse(line[1]!) as { p50: number; p99: number; max: number; samples: number };
+  };
+  const healthzUrl = url.replace(/\/mcp$/, "/healthz");
+  const probe = await connect(url);
+  const idle: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    await probe.callTool({ name: "get_issue", arguments: { issue: issues[i % issues.length] } });
+    idle.push(performance.now() - t);
+  }
+  const clients = await Promise.all(Array.from({ length: CALM_ANALYSES }, () => connect(url)));
+  await loopDelay();
+  let running = true;
+  const healthz: number[] = [];
+  const getIssue: number[] = [];
+  const probes = [
+    (async () => {
+      while (running) {
+        const t = performance.now();
+        await (await fetch(healthzUrl)).json();
+        healthz.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })(),
+    (async () => {
+      for (let i = 0; running; i++) {
+        const t = performance.now();
+        await probe.callTool({ name: "get_issue", arguments: { issue: issues[i % issues.length] } });
+        getIssue.push(performance.now() - t);
+      }
+    })(),
+  ];
+  let errors = 0;
+  let firstError: string | null = null;
+  const times: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client, i) => {
+      const t = performance.now();
+      const r = await client
+        .callTool({ name: "analyze_root_cause", arguments: { issue: issues[i % issues.length] } })
+        .catch((error: unknown) => ({ isError: true, content: String(error) }));
+      times.push(performance.now() - t);
+      if (r.isError) {
+        errors++;
+        firstError ??= JSON.stringify(r.content).slice(0, 300);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  running = false;
+  await Promise.all(probes);
+  const delay = await loopDelay();
+  if (firstError) process.stderr.write(`calm phase, first analyze_root_cause error: ${firstError}\n`);
+  await Promise.all([probe, ...clients].map((c) => c.close().catch(() => undefined)));
+  const ms = (x: number) => x.toFixed(0);
+  const idleP50 = pct(idle, 0.5);
+  return [
+    `Calm under load: ${CALM_ANALYSES} analyze_root_cause calls at once finished in ${seconds.toFixed(1)} s (${errors} errors; p50 ${ms(pct(times, 0.5))} ms, p99 ${ms(pct(times, 0.99))} ms). Meanwhile:`,
+    "",
+    "| measure | p50 ms | p99 ms | max ms | samples | target |",
+    "|---|---|---|---|---|---|",
+    `| /healthz | ${ms(pct(healthz, 0.5))} | ${ms(pct(healthz, 0.99))} | ${ms(Math.max(...healthz))} | ${healthz.length} | p99 ≤ 50 |`,
+    `| get_issue (idle server: p50 ${ms(idleP50)}) | ${ms(pct(getIssue, 0.5))} | ${ms(pct(getIssue, 0.99))} | ${ms(Math.max(...getIssue))} | ${getIssue.length} | p99 ≤ ${ms(idleP50 + 200)} (idle p50 + 200) |`,
+    `| event-loop delay (monitorEventLoopDelay) | ${delay.p50} | ${delay.p99} | ${delay.max} | ${delay.samples} | — |`,
+  ];
 }
 
 main().catch((error) => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gatherSignals } from "../../src/stages/gather.ts";
 import { connect, textOf } from "../helpers/context.ts";
+import { sequentialRoundTrips } from "../helpers/round-trips.ts";
 import { corpus } from "../scenarios/index.ts";
 import { prepareScenario } from "../scenarios/setup.ts";
 import type { CorpusScenario } from "../scenarios/types.ts";
@@ -10,7 +11,8 @@ import type { CorpusScenario } from "../scenarios/types.ts";
 /**
  * The root-cause corpus, measured: accuracy of analyze_root_cause beside the naive baseline "innermost
  * in-app frame" computed from the same data in the same run, grounding, latency with injected Sentry
- * latency, Sentry requests and sequential round trips per run, and output size.
+ * latency, Sentry requests and sequential round trips per run (the longest chain in the sandbox's request log
+ * of requests that each started after the one before was answered), and output size.
  */
 export interface RootCauseBench {
   table: string;
@@ -33,6 +35,8 @@ interface Row {
   times: number[];
   requests: number;
   rounds: number;
+  /** The analysis read another service's event (a cross-service hop). */
+  hop: boolean;
   chars: number;
   /** hand_off's brief, after propose_solution, in characters. */
   brief: number;
@@ -65,6 +69,8 @@ export async function benchRootCause(latencyMs: number, runs: number): Promise<s
     `| latency p50 / p95 | ${q(0.5).toFixed(0)} ms / ${q(0.95).toFixed(0)} ms | — |`,
     `| Sentry requests per run (mean) | ${(rows.reduce((s, r) => s + r.requests, 0) / rows.length).toFixed(1)} | — |`,
     `| sequential Sentry round trips (max) | ${Math.max(...rows.map((r) => r.rounds))} (mean ${(rows.reduce((s, r) => s + r.rounds, 0) / rows.length).toFixed(1)}) | — |`,
+    `| round trips, one service (max, target ≤ 2) | ${maxRounds(rows.filter((r) => !r.hop))} | — |`,
+    `| round trips, cross-service hop (max, target ≤ 3) | ${maxRounds(rows.filter((r) => r.hop))} | — |`,
     `| output size (mean / max chars) | ${Math.round(rows.reduce((s, r) => s + r.chars, 0) / rows.length)} / ${Math.max(...rows.map((r) => r.chars))} | — |`,
     `| plan names the culprit file | ${pct(inApp.map((r) => r.planNamesCulprit))} | — |`,
     `| hand_off brief (mean / max chars, limit 20,000) | ${Math.round(rows.reduce((s, r) => s + r.brief, 0) / rows.length)} / ${Math.max(...rows.map((r) => r.brief))} | — |`,
@@ -73,10 +79,14 @@ export async function benchRootCause(latencyMs: number, runs: number): Promise<s
     "|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.verdictOk && (r.file1 || !inApp.includes(r)) ? "yes" : "no"} | ${r.naiveVerdictOk && (r.naiveFile1 || !inApp.includes(r)) ? "yes" : "no"} | ${r.rounds} | ${r.requests} | ${r.chars} | ${r.brief} |`,
+        `| ${r.name} | ${r.verdictOk && (r.file1 || !inApp.includes(r)) ? "yes" : "no"} | ${r.naiveVerdictOk && (r.naiveFile1 || !inApp.includes(r)) ? "yes" : "no"} | ${r.rounds}${r.hop ? " (hop)" : ""} | ${r.requests} | ${r.chars} | ${r.brief} |`,
     ),
   ];
   return out.join("\n");
+}
+
+function maxRounds(rows: Row[]): string {
+  return rows.length === 0 ? "—" : `${Math.max(...rows.map((r) => r.rounds))} (${rows.length} incidents)`;
 }
 
 async function benchScenario(
@@ -97,6 +107,7 @@ async function benchScenario(
   let chars = 0;
   let requests = 0;
   let rounds = 0;
+  let hop = false;
   for (let i = 0; i < runs; i++) {
     prepared.sandbox.clearRequests();
     const started = performance.now();
@@ -108,9 +119,9 @@ async function benchScenario(
     out = result.structuredContent;
     chars = textOf(result).length;
     requests = prepared.sandbox.requests.length;
-    rounds = waves(
-      prepared.sandbox.requests.map((r) => r.at),
-      latencyMs,
+    rounds = sequentialRoundTrips(prepared.sandbox.requests);
+    hop = prepared.sandbox.requests.some((r) =>
+      /^\/api\/0\/projects\/[^/]+\/[^/]+\/events\/[^/]+\/$/.test(r.path),
     );
   }
   prepared.sandbox.setLatency(0);
@@ -140,6 +151,7 @@ async function benchScenario(
     times,
     requests,
     rounds,
+    hop,
     chars,
     brief: String(handoff?.brief ?? "").length,
     planNamesCulprit:
@@ -179,17 +191,4 @@ async function naiveBaseline(
     naiveFn3: fnAt(3),
     naiveVerdictOk: naiveVerdict === e.verdict,
   };
-}
-
-/** Sequential round trips: groups of requests that started within one latency of the group's first. */
-function waves(starts: number[], latencyMs: number): number {
-  let count = 0;
-  let groupStart = Number.NEGATIVE_INFINITY;
-  for (const t of [...starts].sort((a, b) => a - b)) {
-    if (t >= groupStart + latencyMs * 0.8) {
-      count++;
-      groupStart = t;
-    }
-  }
-  return count;
 }
