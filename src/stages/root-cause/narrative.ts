@@ -184,12 +184,7 @@ export function causalChain(ctx: Context): ChainStep[] {
 
   if (ctx.crossService) {
     for (const r of signals.related.filter((x) => x.view)) {
-      const id = evidence.add(
-        `error:${r.ref.eventId}`,
-        "trace_error",
-        `${r.ref.project} recorded ${r.ref.shortId ?? "an error"}: ${r.ref.title ?? ""}`,
-        { ...r.ref },
-      );
+      const id = relatedErrorEvidence(evidence, r.ref);
       const frame = top && top.source === "other_service" ? top.evidence[0] : null;
       add(
         `${r.ref.project} failed while handling the request: ${r.ref.title ? data(r.ref.title, 160) : "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}${top?.source === "other_service" ? ` in ${data(top.function, 80)} (${top.path}:${top.line})` : ""}.`,
@@ -233,12 +228,7 @@ export function causalChain(ctx: Context): ChainStep[] {
   }
   if (!ctx.crossService) {
     for (const r of signals.related.filter((x) => x.view)) {
-      const id = evidence.add(
-        `error:${r.ref.eventId}`,
-        "trace_error",
-        `${r.ref.project} recorded ${r.ref.shortId ?? "an error"}: ${r.ref.title ?? ""}`,
-        { ...r.ref },
-      );
+      const id = relatedErrorEvidence(evidence, r.ref);
       add(
         `As a result, ${r.ref.project} failed too: ${r.ref.title ? data(r.ref.title, 160) : "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}.`,
         [id],
@@ -267,6 +257,16 @@ export function causalChain(ctx: Context): ChainStep[] {
     [eventId, ...concentrated.map((c) => c.id)],
   );
   return steps;
+}
+
+/** Another service's error in the same trace, as evidence. */
+function relatedErrorEvidence(evidence: EvidenceSet, ref: Signals["related"][number]["ref"]): string {
+  return evidence.add(
+    `error:${ref.eventId}`,
+    "trace_error",
+    `${ref.project} recorded ${ref.shortId ?? "an error"}: ${ref.title ?? ""}`,
+    { ...ref },
+  );
 }
 
 export function summaryOf(ctx: Context): string {
