@@ -139,3 +139,29 @@ export function passedNames(line: string, callee: string | null = null): string[
     ? args
     : null;
 }
+
+/**
+ * The condition a deliberate throw on `lineNo` (1-based) is guarded by: the `if` on its line or one of the two
+ * above (`if (x < 0) throw …`). Null when the throw is not guarded that way. (A `switch`'s `default: throw`
+ * is not a check of the input: on bench:real the missing `case` was the bug as often as the caller.)
+ */
+export function guardCondition(source: string, lineNo: number): string | null {
+  const lines = source.split("\n");
+  const line = lines[lineNo - 1] ?? "";
+  if (!RAISES.test(line)) return null;
+  const guard = [line, lines[lineNo - 2] ?? "", lines[lineNo - 3] ?? ""].find((l) =>
+    /^\s*(}\s*else\s+)?(if|unless)\b/.test(l),
+  );
+  return guard ? guard.replace(/\b(throw|raise)\b.*$/, "") : null;
+}
+
+/** The variables a condition reads: `if (x < 0 || y == null)` → x, y (not calls, keywords or literals). */
+export function conditionNames(condition: string): string[] {
+  const text = condition.replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, "");
+  return [...new Set(text.match(/(?<![.\w$])[A-Za-z_$][\w$]*\b(?![\w$]|\s*\()/g) ?? [])].filter(
+    (n) =>
+      !/^(if|else|unless|not|and|or|is|in|None|null|undefined|true|false|True|False|typeof|instanceof|Number|isFinite|isNaN|length|switch|int|long|short|byte|char|float|double|boolean)$/.test(
+        n,
+      ) && !/^[A-Z][A-Z0-9_]*$/.test(n),
+  );
+}

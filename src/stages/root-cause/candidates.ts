@@ -9,6 +9,7 @@ import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel, frameLocation } from "../../analysis/exception-chain.ts";
 import { summarizeProfile } from "../../analysis/profile.ts";
 import { isFailingCall, isTimeout } from "../../analysis/trace-walk.ts";
+import { isTestPath } from "../../code/test-code.ts";
 import type { TraceSpan } from "../../sentry/traces.ts";
 import type { Frame } from "../../sentry/types.ts";
 import type { Signals, StackView } from "../gather.ts";
@@ -359,6 +360,8 @@ export async function oneHopCandidates(
       ],
       evidence: [...c.evidence, codeId],
       source: "one_hop",
+      // A test helper that built the value is context like the rest of the test code.
+      ...(isTestPath(where.path) ? { test: true } : {}),
     });
   }
   return out;

@@ -3,6 +3,8 @@ import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel } from "../../analysis/exception-chain.ts";
 import {
   buildsExceptionOnly,
+  conditionNames,
+  guardCondition,
   insideLoop,
   passedNames,
   unchangedParameter,
@@ -201,19 +203,9 @@ async function checkedArgument(_view: StackView, out: Candidate[], code: CodeRea
   const [first, caller] = out;
   if (!first || !caller || first.score < caller.score) return;
   const read = await failingLine(code, first);
-  if (!read || !/\b(throw|raise)\b/.test(read.line)) return;
-  const lines = read.source.split("\n");
-  const guard = [read.line, lines[first.line! - 2] ?? "", lines[first.line! - 3] ?? ""].find((l) =>
-    /^\s*(}\s*else\s+)?(if|unless)\b/.test(l),
-  );
-  if (!guard) return;
-  const condition = guard.replace(/\b(throw|raise)\b.*$/, "").replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, "");
-  const names = [...new Set(condition.match(/(?<![.\w$])[A-Za-z_$][\w$]*\b(?![\w$]|\s*\()/g) ?? [])].filter(
-    (n) =>
-      !/^(if|else|unless|not|and|or|is|in|None|null|undefined|true|false|True|False|typeof|instanceof|Number|isFinite|isNaN|length)$/.test(
-        n,
-      ),
-  );
+  const condition = read ? guardCondition(read.source, first.line!) : null;
+  if (!read || condition === null) return;
+  const names = conditionNames(condition);
   const lang = languageOf(first.path!);
   if (names.length === 0 || !names.every((n) => unchangedParameter(read.source, first.line!, n, lang)))
     return;
