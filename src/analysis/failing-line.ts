@@ -134,7 +134,8 @@ export function passedNames(line: string, callee: string | null = null): string[
   if (end < 0) return null;
   const inner = text.slice(open + 1, end).trim();
   if (!inner) return null;
-  const args = inner.split(",").map((a) => a.trim());
+  // A cast changes the type, not the value: `(Vector3D) point` passes `point`.
+  const args = inner.split(",").map((a) => a.trim().replace(/^\((?:final\s+)?[A-Z][\w$.<>[\]]*\)\s*/, ""));
   return args.every((a) => /^[A-Za-z_$][\w$]*$/.test(a) && !/^(this|self|null|None|true|false|nil)$/.test(a))
     ? args
     : null;

@@ -469,6 +469,40 @@ describe("stack candidates", () => {
     expect(order(await rank("AttributeError", error, frames, reassigned))[0]).toBe("format_address");
   });
 
+  it("follows a null up past callers that only passed it on, to the frame that made it", async () => {
+    const files = {
+      "src/main/java/g/Line.java": [
+        "class Line {",
+        "  double getAbscissa(final Vector3D point) {",
+        "    return point.subtract(zero).dotProduct(direction);",
+        "  }",
+        "  Vector1D toSubSpace(final Vector<Euclidean3D> point) {",
+        "    return new Vector1D(getAbscissa((Vector3D) point));",
+        "  }",
+        "}",
+      ].join("\n"),
+      "src/main/java/g/SubLine.java": [
+        "class SubLine {",
+        "  Vector3D intersection(final SubLine subLine) {",
+        "    Vector3D v1D = line.intersection(subLine.line);",
+        "    Location loc1 = remainingRegion.checkPoint(line.toSubSpace(v1D));",
+        "    return v1D;",
+        "  }",
+        "}",
+      ].join("\n"),
+    };
+    const frames: Spec[] = [
+      { path: "src/main/java/g/Line.java", fn: "getAbscissa", line: 3 },
+      { path: "src/main/java/g/Line.java", fn: "toSubSpace", line: 6 },
+      { path: "src/main/java/g/SubLine.java", fn: "intersection", line: 4 },
+    ];
+    const out = await rank("NullPointerException", "", frames, files);
+    expect(order(out)[0]).toBe("intersection");
+    expect(out.find((c) => c.function === "intersection")!.reasons.join(" ")).toMatch(
+      /passed the empty `point` to getAbscissa through 1 call\(s\) that only passed it on/,
+    );
+  });
+
   it("trusts a check on an unchanged argument and blames the caller that passed the value", async () => {
     const assert = [
       "export function assertPositive(value: number, name: string): number {",

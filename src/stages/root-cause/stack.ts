@@ -190,11 +190,12 @@ async function nullArgument(view: StackView, out: Candidate[], code: CodeReader)
   const variable = read ? readVariable(read.line) : null;
   if (!read || !variable || !unchangedParameter(read.source, first.line!, variable, languageOf(first.path!)))
     return;
+  const k = await maker(out, 0, code);
   handToCaller(
     first,
-    caller,
+    out[k]!,
     `\`${variable}\` arrived empty as an argument: this function only used it`,
-    `passed the empty \`${variable}\` to ${first.function ?? "its callee"}`,
+    `passed the empty \`${variable}\` to ${first.function ?? "its callee"}${k > 1 ? ` through ${k - 1} call(s) that only passed it on` : ""}`,
   );
 }
 
@@ -209,11 +210,12 @@ async function checkedArgument(_view: StackView, out: Candidate[], code: CodeRea
   const lang = languageOf(first.path!);
   if (names.length === 0 || !names.every((n) => unchangedParameter(read.source, first.line!, n, lang)))
     return;
+  const k = await maker(out, 0, code);
   handToCaller(
     first,
-    caller,
+    out[k]!,
     `rejects its argument \`${names.join("`, `")}\` as it should: the check is not the bug`,
-    `passed ${first.function ?? "its callee"} the value its check rejected`,
+    `passed ${first.function ?? "its callee"} the value its check rejected${k > 1 ? ` through ${k - 1} call(s) that only passed it on` : ""}`,
   );
 }
 
@@ -226,33 +228,48 @@ async function forwardedArgument(view: StackView, out: Candidate[], code: CodeRe
   const [first] = out;
   const raw = view.stack?.frames ?? [];
   if (first?.rank !== 0 || raw.length === 0 || raw.at(-1)!.inApp) return;
-  let k = 0;
-  let callee: string | null = null;
-  const passed: string[] = [];
-  while (k < out.length - 1) {
-    const c = out[k]!;
-    const read = await failingLine(code, c);
-    if (!read) break;
-    const names = passedNames(read.line, callee);
-    const lang = languageOf(c.path!);
-    if (!names?.every((n) => unchangedParameter(read.source, c.line!, n, lang))) break;
-    if (k === 0) passed.push(...names);
-    const short = c.function?.split(/[.:#]/).pop() ?? "";
-    callee =
-      short === "<init>"
-        ? c
-            .path!.split("/")
-            .pop()!
-            .replace(/\.\w+$/, "")
-        : short;
-    k++;
-  }
+  const read = await failingLine(code, first);
+  const passed = read ? passedNames(read.line) : null;
+  const lang = languageOf(first.path ?? "");
+  if (!read || !passed?.every((n) => unchangedParameter(read.source, first.line!, n, lang))) return;
+  const k = await maker(out, 0, code);
   const target = out[k];
   if (k === 0 || !target || target.score > first.score) return;
   const what = `\`${passed.join("`, `")}\``;
   [first.score, target.score] = [target.score, first.score];
   first.reasons.push(`only passed ${what} on, unchanged, to the library call that rejected it`);
   target.reasons.push(`made the value that reached the library as ${what} through ${k} unchanged call(s)`);
+}
+
+/**
+ * The frame above `out[k]` that made what `out[k]` received: callers whose failing line only passes their own
+ * parameters, unchanged, to the frame below are passed over (`toSubSpace(point)` → `getAbscissa((Vector3D)
+ * point)`). Returns its index, or the last frame's when every caller only passed values on.
+ */
+async function maker(out: Candidate[], k: number, code: CodeReader): Promise<number> {
+  let j = k + 1;
+  let callee = calleeName(out[k]!);
+  while (j < out.length - 1) {
+    const c = out[j]!;
+    const read = await failingLine(code, c);
+    const names = read ? passedNames(read.line, callee) : null;
+    const lang = languageOf(c.path ?? "");
+    if (!read || !names?.every((n) => unchangedParameter(read.source, c.line!, n, lang))) break;
+    callee = calleeName(c);
+    j++;
+  }
+  return j;
+}
+
+/** The name a caller's line calls a frame by: its method name, or its class for a constructor. */
+function calleeName(c: Candidate): string {
+  const short = c.function?.split(/[.:#]/).pop() ?? "";
+  return short === "<init>" && c.path
+    ? c.path
+        .split("/")
+        .pop()!
+        .replace(/\.\w+$/, "")
+    : short;
 }
 
 function errorLabel(view: StackView): string {
