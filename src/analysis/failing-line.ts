@@ -166,3 +166,38 @@ export function conditionNames(condition: string): string[] {
       ) && !/^[A-Z][A-Z0-9_]*$/.test(n),
   );
 }
+
+/**
+ * True when `variable` holds only what the caller passed: an unchanged parameter, or a local assigned once
+ * from such values, constants and library calls on them (`int i = Character.digit((char) b, 16)`,
+ * `len = val.toByteArray().length`). A call to the function's own code (a bare `compute(…)`) is logic that
+ * can be wrong, so it does not count.
+ */
+export function fromParameters(
+  source: string,
+  lineNo: number,
+  variable: string,
+  lang: Language,
+  depth = 0,
+): boolean {
+  if (unchangedParameter(source, lineNo, variable, lang)) return true;
+  const span = enclosingFunction(source, lineNo, lang);
+  if (!span || depth >= 3) return false;
+  const escaped = variable.replace(/\$/g, "\\$");
+  const assign = new RegExp(`^\\s*(?:final\\s+)?(?:[\\w<>[\\],.]+\\s+)?${escaped}\\s*=(?!=)(.*)$`);
+  const assigned = source
+    .split("\n")
+    .slice(span.start, lineNo - 1)
+    .map((l) => assign.exec(l)?.[1])
+    .filter((e) => e !== undefined);
+  if (assigned.length !== 1) return false;
+  const expr = assigned[0]!
+    .replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, '""')
+    .replace(/\(\s*[A-Za-z_][\w.<>[\]]*\s*\)\s*(?=[\w$(])/g, "");
+  if (/(?<![.\w$])[a-z_$][\w$]*\s*\(/.test(expr)) return false;
+  const names = conditionNames(expr).filter((n) => !/^[A-Z]/.test(n));
+  return (
+    names.length > 0 &&
+    names.every((n) => n !== variable && fromParameters(source, lineNo, n, lang, depth + 1))
+  );
+}

@@ -539,4 +539,52 @@ describe("stack candidates", () => {
     // A check against the object's own state is the callee's business: it stays on top.
     expect(order(await rank("Error", "over", frames("src/lib/take.ts", "take"), files))[0]).toBe("take");
   });
+
+  it("trusts a check on a value computed from the arguments by library calls, not by the function's own code", async () => {
+    const digit = (expr: string) =>
+      [
+        "class Utils {",
+        "  static int digit16(byte b) throws DecoderException {",
+        `    int i = ${expr};`,
+        "    if (i == -1) {",
+        '      throw new DecoderException("not a valid digit: " + b);',
+        "    }",
+        "    return i;",
+        "  }",
+        "}",
+      ].join("\n");
+    const codec = [
+      "class Codec {",
+      "  byte[] decode(byte[] bytes) {",
+      "    int u = Utils.digit16(bytes[i]);",
+      "  }",
+      "}",
+    ].join("\n");
+    const frames: Spec[] = [
+      { path: "src/main/java/c/Utils.java", fn: "digit16", line: 5 },
+      { path: "src/main/java/c/Codec.java", fn: "decode", line: 3 },
+    ];
+    const withFiles = (expr: string) => ({
+      "src/main/java/c/Utils.java": digit(expr),
+      "src/main/java/c/Codec.java": codec,
+    });
+    const library = await rank(
+      "DecoderException",
+      "not a valid digit: 13",
+      frames,
+      withFiles("Character.digit((char) b, 16)"),
+    );
+    expect(order(library)[0]).toBe("decode");
+    expect(library.find((c) => c.function === "digit16")!.reasons.join(" ")).toMatch(
+      /rejects its argument `i` as it should/,
+    );
+    // Computed by the function's own helper: that helper may be the bug, so the throw site keeps its place.
+    const own = await rank(
+      "DecoderException",
+      "not a valid digit: 13",
+      frames,
+      withFiles("lookup((char) b)"),
+    );
+    expect(order(own)[0]).toBe("digit16");
+  });
 });

@@ -4,6 +4,7 @@ import { exceptionLabel } from "../../analysis/exception-chain.ts";
 import {
   buildsExceptionOnly,
   conditionNames,
+  fromParameters,
   guardCondition,
   insideLoop,
   passedNames,
@@ -208,8 +209,7 @@ async function checkedArgument(_view: StackView, out: Candidate[], code: CodeRea
   if (!read || condition === null) return;
   const names = conditionNames(condition);
   const lang = languageOf(first.path!);
-  if (names.length === 0 || !names.every((n) => unchangedParameter(read.source, first.line!, n, lang)))
-    return;
+  if (names.length === 0 || !names.every((n) => fromParameters(read.source, first.line!, n, lang))) return;
   const k = await maker(out, 0, code);
   handToCaller(
     first,
