@@ -43,44 +43,24 @@ export class PgJobQueue implements JobQueue {
   }
 
   enqueue(input: NewDelivery): EnqueueOutcome {
-    return this.db.tx((): EnqueueOutcome => {
-      const t = this.iso();
-      const taken = this.db.query(
-        "INSERT INTO deliveries (request_id, resource, action, org, issue_id, received_at, outcome, body_digest) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) ON CONFLICT DO NOTHING",
-        [
-          input.requestId,
-          input.resource,
-          input.action,
-          input.org,
-          input.issueId,
-          t,
-          input.bodyDigest ?? null,
-        ],
-      );
-      if (taken.rowCount === 0) return { kind: "duplicate_delivery" };
-      const jobId = `job_${randomBytes(6).toString("hex")}`;
-      const claimed = this.db.query(
-        `INSERT INTO issue_claims AS c (org, issue_id, job_id, claimed_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (org, issue_id) DO UPDATE SET job_id = EXCLUDED.job_id, claimed_at = EXCLUDED.claimed_at
-         WHERE c.claimed_at <= $5 OR EXISTS (SELECT 1 FROM jobs j WHERE j.id = c.job_id AND j.state = 'dead')`,
-        [input.org, input.issueId, jobId, t, this.iso(-ISSUE_COOLDOWN_MS)],
-      );
-      if (claimed.rowCount === 0) {
-        const holder = this.db.one<{ job_id: string }>(
-          "SELECT job_id FROM issue_claims WHERE org = $1 AND issue_id = $2",
-          [input.org, input.issueId],
-        );
-        this.db.query("UPDATE deliveries SET outcome = 'duplicate_issue' WHERE request_id = $1", [
-          input.requestId,
-        ]);
-        return { kind: "duplicate_issue", jobId: holder?.job_id ?? "" };
-      }
-      this.db.query(
-        "INSERT INTO jobs (id, org, issue_id, short_id, source, state, step, next_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'queued', 'gate', $6, $6, $6)",
-        [jobId, input.org, input.issueId, input.shortId, `${input.resource}.${input.action ?? ""}`, t],
-      );
-      return { kind: "queued", jobId };
-    });
+    // autofix_enqueue (migrations/postgres.ts): delivery, issue claim and job in one statement.
+    const row = this.db.one<{ out_kind: EnqueueOutcome["kind"]; out_job: string | null }>(
+      "SELECT out_kind, out_job FROM autofix_enqueue($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      [
+        input.requestId,
+        input.resource,
+        input.action,
+        input.org,
+        input.issueId,
+        input.shortId,
+        input.bodyDigest ?? null,
+        `job_${randomBytes(6).toString("hex")}`,
+        this.iso(),
+        this.iso(-ISSUE_COOLDOWN_MS),
+      ],
+    );
+    if (!row || row.out_kind === "duplicate_delivery") return { kind: "duplicate_delivery" };
+    return { kind: row.out_kind, jobId: row.out_job ?? "" };
   }
 
   claim(owner: string, leaseMs: number): Job | null {

@@ -119,7 +119,41 @@ export const PG_MIGRATIONS: string[] = [
      org TEXT NOT NULL,
      taken_at TEXT COLLATE "C" NOT NULL
    );
-   CREATE INDEX dispatch_slots_org ON dispatch_slots (org, taken_at);`,
+   CREATE INDEX dispatch_slots_org ON dispatch_slots (org, taken_at);
+   -- A webhook's whole enqueue in one round trip (it is the hot path): record the delivery unless it was
+   -- seen, claim the issue unless another job holds it, enqueue the job.
+   CREATE FUNCTION autofix_enqueue(p_request_id TEXT, p_resource TEXT, p_action TEXT, p_org TEXT,
+       p_issue_id TEXT, p_short_id TEXT, p_digest TEXT, p_job_id TEXT, p_now TEXT, p_since TEXT)
+     RETURNS TABLE (out_kind TEXT, out_job TEXT) LANGUAGE plpgsql AS $fn$
+   #variable_conflict use_column
+   DECLARE
+     n INTEGER;
+     holder TEXT;
+   BEGIN
+     INSERT INTO deliveries (request_id, resource, action, org, issue_id, received_at, outcome, body_digest)
+       VALUES (p_request_id, p_resource, p_action, p_org, p_issue_id, p_now, 'queued', p_digest)
+       ON CONFLICT DO NOTHING;
+     GET DIAGNOSTICS n = ROW_COUNT;
+     IF n = 0 THEN
+       RETURN QUERY SELECT 'duplicate_delivery'::TEXT, NULL::TEXT;
+       RETURN;
+     END IF;
+     INSERT INTO issue_claims AS c (org, issue_id, job_id, claimed_at) VALUES (p_org, p_issue_id, p_job_id, p_now)
+       ON CONFLICT (org, issue_id) DO UPDATE SET job_id = EXCLUDED.job_id, claimed_at = EXCLUDED.claimed_at
+       WHERE c.claimed_at <= p_since OR EXISTS (SELECT 1 FROM jobs j WHERE j.id = c.job_id AND j.state = 'dead');
+     GET DIAGNOSTICS n = ROW_COUNT;
+     IF n = 0 THEN
+       SELECT ic.job_id INTO holder FROM issue_claims ic WHERE ic.org = p_org AND ic.issue_id = p_issue_id;
+       UPDATE deliveries SET outcome = 'duplicate_issue' WHERE request_id = p_request_id;
+       RETURN QUERY SELECT 'duplicate_issue'::TEXT, holder;
+       RETURN;
+     END IF;
+     INSERT INTO jobs (id, org, issue_id, short_id, source, state, step, next_at, created_at, updated_at)
+       VALUES (p_job_id, p_org, p_issue_id, p_short_id, p_resource || '.' || COALESCE(p_action, ''), 'queued',
+               'gate', p_now, p_now, p_now);
+     RETURN QUERY SELECT 'queued'::TEXT, p_job_id;
+   END
+   $fn$;`,
 ];
 
 /** pg_advisory_xact_lock key for migrations: "autofix" in ASCII. */
