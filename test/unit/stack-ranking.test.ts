@@ -305,6 +305,41 @@ describe("stack candidates", () => {
     expect(none.some((c) => c.source === "test_subject")).toBe(false);
   });
 
+  it("finds the subject's function through the value a helper's assertion checks", async () => {
+    // The test method only calls a helper; the helper's assertion checks what the subject returned.
+    const test = [
+      "class InjectorTest {",
+      "  void testIssue() {",
+      "    helper(true);",
+      "  }",
+      "  void helper(boolean expected) {",
+      "    boolean result = injector.canInline(node);",
+      "    assertEquals(expected, result);",
+      "  }",
+      "}",
+    ].join("\n");
+    const injector = [
+      "class Injector {",
+      "  boolean canInline(Node n) {",
+      "    return true;",
+      "  }",
+      "}",
+    ].join("\n");
+    const out = await rank(
+      "AssertionFailedError",
+      "expected:<false> but was:<true>",
+      [
+        { path: "src/test/java/a/InjectorTest.java", fn: "helper", line: 7 },
+        { path: "src/test/java/a/InjectorTest.java", fn: "testIssue", line: 3 },
+      ],
+      { "src/test/java/a/InjectorTest.java": test, "src/main/java/a/Injector.java": injector },
+    );
+    expect(out[0]).toMatchObject({ path: "src/main/java/a/Injector.java", function: "canInline", line: 2 });
+    expect(out[0]!.reasons.join(" ")).toMatch(
+      /checks `result` on line 7 of helper, the value canInline returned \(line 6\)/,
+    );
+  });
+
   it("hands a value a library rejected up to the frame that made it, past frames that only passed it on", async () => {
     const files = {
       "src/main/java/a/Props.java": [

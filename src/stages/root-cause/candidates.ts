@@ -27,7 +27,15 @@ export interface Candidate {
   score: number;
   reasons: string[];
   evidence: string[];
-  source: "stack" | "other_service" | "span" | "profile" | "one_hop" | "test_subject" | "feedback";
+  source:
+    | "stack"
+    | "other_service"
+    | "span"
+    | "profile"
+    | "one_hop"
+    | "test_subject"
+    | "list_query"
+    | "feedback";
   /** The frame's index among in-app frames, nearest the throw first (stack candidates only). */
   rank?: number;
   /** A frame in test code: context, never ranked ahead of production code. */

@@ -1,4 +1,4 @@
-import { definitionLine, languageOf, readVariable } from "../../analysis/code-structure.ts";
+import { languageOf, readVariable } from "../../analysis/code-structure.ts";
 import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel } from "../../analysis/exception-chain.ts";
 import {
@@ -7,12 +7,13 @@ import {
   passedNames,
   unchangedParameter,
 } from "../../analysis/failing-line.ts";
-import { isTestModule, isTestPath, testSubject } from "../../code/test-code.ts";
+import { isTestModule, isTestPath } from "../../code/test-code.ts";
 import type { Frame, Stacktrace } from "../../sentry/types.ts";
 import type { CodeReader, StackView } from "../gather.ts";
 import type { Candidate } from "./candidates.ts";
 import { frameEvidence } from "./candidates.ts";
 import { enabled, type RankingOptions, type RankingSignal } from "./rank.ts";
+import { subjectOfTest } from "./test-subject.ts";
 
 /**
  * Stack candidates: every in-app frame nearest the throw (the origin's stack, then the stacks of the
@@ -41,7 +42,7 @@ const LIMIT_EXCEEDED =
 /** Exception text is the sender's to size: patterns read its start only. */
 const LABEL_CHARS = 2_000;
 
-interface InAppFrame {
+export interface InAppFrame {
   frame: Frame;
   index: number;
   repo: string | null;
@@ -222,79 +223,6 @@ async function checkedArgument(_view: StackView, out: Candidate[], code: CodeRea
     `rejects its argument \`${names.join("`, `")}\` as it should: the check is not the bug`,
     `passed ${first.function ?? "its callee"} the value its check rejected`,
   );
-}
-
-/**
- * The failing test names what it tests: `NumberUtilsTest` tests `NumberUtils`. When the stack passes through
- * the subject, its frame says so and keeps its place (moving it ahead of deeper frames in other classes cost
- * as many cases as it won on bench:real). When it does not (the test checked what the subject
- * produced, or a reader choked on what the subject wrote), the subject is added at the function the test
- * calls on its failing line: first when the throw site is the test itself, else second, after the throw site.
- */
-async function subjectOfTest(
-  view: StackView,
-  evidence: EvidenceSet,
-  out: Candidate[],
-  frames: InAppFrame[],
-  code: CodeReader,
-  weight: number,
-): Promise<void> {
-  const tests = frames.filter((f) => f.test);
-  // The test method is the outermost test frame; helpers and base classes it calls sit inside it.
-  for (const t of [...tests].reverse()) {
-    if (!t.repo || !t.path) continue;
-    const subject = testSubject(t.path, code.listFiles(t.repo));
-    if (!subject) continue;
-    const className = subject
-      .split("/")
-      .pop()!
-      .replace(/\.\w+$/, "");
-    const testName = `${t.path.split("/").pop()}${t.frame.function ? ` (${t.frame.function})` : ""}`;
-    const scores = out.map((c) => c.score).sort((a, b) => b - a);
-    // The subject's best frame so far: the signals above may already have moved the blame within it.
-    const onStack = out
-      .filter((c) => c.repo === t.repo && c.path === subject)
-      .sort((a, b) => b.score - a.score)[0];
-    if (onStack) {
-      onStack.reasons.push(`the failing test ${testName} tests ${className}`);
-      return;
-    }
-    const testLine = t.frame.lineNo
-      ? (await code.read(t.repo, t.path))?.split("\n")[t.frame.lineNo - 1]
-      : null;
-    const source = (await code.read(t.repo, subject)) ?? "";
-    // An interface has no code to fix (`FDistributionTest` exercises an implementation of `FDistribution`).
-    if (new RegExp(`\\binterface\\s+${className}\\b`).test(source)) continue;
-    const lang = languageOf(subject);
-    const fn = calledNames(testLine ?? "").find((n) => definitionLine(source, n, lang) !== null) ?? null;
-    const [first = weight, second = 0] = scores;
-    out.push({
-      repo: t.repo,
-      path: subject,
-      line: fn ? definitionLine(source, fn, lang) : null,
-      function: fn,
-      score: frames[0]?.test ? first + 0.05 : (first + second) / 2,
-      reasons: [
-        `the failing test ${testName} tests ${className}${fn ? ` and calls ${fn} on its failing line` : ""}; the stack never reached it`,
-      ],
-      evidence: [frameEvidence(evidence, view, t.frame, t.index, t.path)],
-      source: "test_subject",
-    });
-    return;
-  }
-}
-
-/** Names called on a line of code: `Foo.bar(` → bar, `new Foo(` → Foo; keywords and assertions left out. */
-function calledNames(line: string): string[] {
-  const text = line.slice(0, 2_000).replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, '""');
-  const out: string[] = [];
-  for (const m of text.matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)\s*\(/g)) {
-    const name = m[1]!;
-    if (/^(if|for|while|switch|catch|return|new|super|this|assert\w*|expect|fail|verify)$/.test(name))
-      continue;
-    if (!out.includes(name)) out.push(name);
-  }
-  return out;
 }
 
 /**
