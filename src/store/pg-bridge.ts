@@ -42,6 +42,8 @@ export class PgBridge {
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private seq = 0;
   private depth = 0;
+  /** The worker thread is gone (it failed, or close() ended it): calls fail at once instead of waiting. */
+  private exited = false;
   private readonly pending = new Map<number, (value: unknown) => void>();
   /** Another replica changed this run (LISTEN/NOTIFY). */
   onRemoteChange: (runId: string) => void = () => undefined;
@@ -60,10 +62,13 @@ export class PgBridge {
       flag: this.flag.buffer as SharedArrayBuffer,
       port: port2,
     };
-    const options_ = { workerData: data, transferList: [port2], stdout: true };
+    const workerOptions = { workerData: data, transferList: [port2], stdout: true };
     this.worker = ts
-      ? new Worker(tsBootstrap(new URL("./pg-worker.ts", import.meta.url).href), { ...options_, eval: true })
-      : new Worker(new URL("./pg-worker.js", import.meta.url), options_);
+      ? new Worker(tsBootstrap(new URL("./pg-worker.ts", import.meta.url).href), {
+          ...workerOptions,
+          eval: true,
+        })
+      : new Worker(new URL("./pg-worker.js", import.meta.url), workerOptions);
     this.worker.unref();
     this.worker.on("message", (message: { t: string; id?: number; [k: string]: unknown }) => {
       if (message.t === "changed") this.remoteChange(String(message.payload));
@@ -77,6 +82,12 @@ export class PgBridge {
       }
     });
     this.worker.on("error", (error) => options.logger.error("the database thread failed", { error }));
+    this.worker.on("exit", () => {
+      this.exited = true;
+      for (const resolve of this.pending.values())
+        resolve({ health: this.downHealth("the database thread stopped") });
+      this.pending.clear();
+    });
   }
 
   /** Waits for the migrations; throws when the database cannot be reached. */
@@ -124,10 +135,16 @@ export class PgBridge {
   }
 
   async health(): Promise<DatabaseHealth> {
+    if (this.exited) return this.downHealth("the database thread stopped");
     return (await this.ask("health")).health as DatabaseHealth;
   }
 
+  private downHealth(error: string): DatabaseHealth {
+    return { kind: "postgres", reachable: false, error, migration: 0 };
+  }
+
   async close(): Promise<void> {
+    if (this.exited) return;
     await Promise.race([this.ask("closed"), new Promise((r) => setTimeout(r, 2_000).unref())]);
     await this.worker.terminate();
   }
@@ -146,6 +163,11 @@ export class PgBridge {
   }
 
   private call(op: PgOp): unknown {
+    if (this.exited)
+      throw dbError(
+        { message: "the database thread stopped; restart the server", code: "57P01" },
+        this.options.url,
+      );
     const id = ++this.seq;
     this.port.postMessage({ id, op });
     // The worker connects (up to 5 s), then the statement runs (up to its timeout): wait a little longer.

@@ -199,4 +199,15 @@ describe("PostgreSQL schema", () => {
     expect(error?.message).not.toContain("s3cret-pw");
     expect(await stores.bridge.health()).toMatchObject({ kind: "postgres", reachable: false });
   });
+
+  it("fails at once, not after a timeout, once its database thread has stopped", async () => {
+    const stores = openPg(await freshDatabase(inject("postgresUrl")));
+    expect(stores.store.listRuns()).toEqual([]);
+    await stores.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    expect(() => stores.store.listRuns()).toThrow(/database thread stopped/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await stores.bridge.health()).toMatchObject({ reachable: false });
+  });
 });
