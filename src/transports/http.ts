@@ -77,15 +77,20 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
+    // Which replica answered: behind a load balancer, stateful sessions need affinity to it.
+    res.setHeader("x-autofix-replica", context.config.store.replicaId);
     if (!hostAllowed(req.headers.host, policy))
       return rpcError(res, 403, -32000, "Forbidden: Host header not allowed");
     if (!originAllowed(header(req, "origin"), policy))
       return rpcError(res, 403, -32000, "Forbidden: Origin not allowed");
     if (path === "/healthz") {
       if (req.method !== "GET") return rpcError(res, 405, -32000, "Method not allowed", { allow: "GET" });
-      const queue = worker ? context.queue().depth() : null;
+      const database = await context.database();
+      const queue = worker && database.reachable ? context.queue().depth() : null;
       return json(res, 200, {
-        status: "ok",
+        status: database.reachable ? "ok" : "degraded",
+        replica: context.config.store.replicaId,
+        database,
         name: SERVER_NAME,
         version: SERVER_VERSION,
         sessions: sessions.size,
