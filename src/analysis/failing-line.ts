@@ -156,12 +156,12 @@ export function guardCondition(source: string, lineNo: number): string | null {
   return guard ? guard.replace(/\b(throw|raise)\b.*$/, "") : null;
 }
 
-/** The variables a condition reads: `if (x < 0 || y == null)` → x, y (not calls, keywords or literals). */
+/** The variables a condition or call reads: `if (x < 0 || y == null)` → x, y (not calls, keywords or literals; `this` stays: a check of the object's own state). */
 export function conditionNames(condition: string): string[] {
   const text = condition.replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, "");
   return [...new Set(text.match(/(?<![.\w$])[A-Za-z_$][\w$]*\b(?![\w$]|\s*\()/g) ?? [])].filter(
     (n) =>
-      !/^(if|else|unless|not|and|or|is|in|None|null|undefined|true|false|True|False|typeof|instanceof|Number|isFinite|isNaN|length|switch|int|long|short|byte|char|float|double|boolean)$/.test(
+      !/^(if|else|unless|not|and|or|is|in|None|null|nil|undefined|true|false|True|False|new|return|typeof|instanceof|Number|isFinite|isNaN|length|switch|int|long|short|byte|char|float|double|boolean)$/.test(
         n,
       ) && !/^[A-Z][A-Z0-9_]*$/.test(n),
   );

@@ -1,5 +1,6 @@
 import { definitionLine, enclosingFunction, languageOf, producerOf } from "../../analysis/code-structure.ts";
 import type { EvidenceSet } from "../../analysis/evidence.ts";
+import { conditionNames } from "../../analysis/failing-line.ts";
 import { testSubject } from "../../code/test-code.ts";
 import type { CodeReader, StackView } from "../gather.ts";
 import { type Candidate, frameEvidence } from "./candidates.ts";
@@ -142,7 +143,7 @@ async function exercised(
     const called = calledNames(line).find(defined);
     if (called) return { name: called, how: `calls ${called} on ${where}` };
     const span = enclosingFunction(text, f.frame.lineNo, languageOf(f.path));
-    for (const v of span ? checkedNames(line) : []) {
+    for (const v of span ? conditionNames(line.slice(0, 2_000)) : []) {
       const made = producerOf(text, span!, f.frame.lineNo, v);
       if (made && defined(made.fn))
         return {
@@ -152,18 +153,6 @@ async function exercised(
     }
   }
   return null;
-}
-
-/** Bare names a line reads as values (`assertEquals(expected, result)` → expected, result). */
-function checkedNames(line: string): string[] {
-  const text = line.slice(0, 2_000).replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, '""');
-  const out: string[] = [];
-  for (const m of text.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\b(?!\s*[(.\w$])/g)) {
-    const name = m[1]!;
-    if (/^(new|return|this|self|null|None|true|false|True|False|nil|undefined)$/.test(name)) continue;
-    if (!out.includes(name)) out.push(name);
-  }
-  return out;
 }
 
 /** Names called on a line of code: `Foo.bar(` → bar, `new Foo(` → Foo; keywords and assertions left out. */
