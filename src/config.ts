@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { isRepositoryAllowed } from "./code/allowlist.ts";
+import { isRepositoryAllowed } from "./config/allowlist.ts";
 import {
   type AutomationConfig,
   automationConfig,

@@ -1,6 +1,5 @@
 import { RepositoryRegistry } from "./code/repositories.ts";
 import { type Config, configSecrets } from "./config.ts";
-import { rememberSecrets } from "./format/scrub.ts";
 import type { Logger } from "./log.ts";
 import { SentryClient } from "./sentry/client.ts";
 import { Slots } from "./sentry/concurrency.ts";
@@ -9,6 +8,7 @@ import { RunChanges } from "./store/changes.ts";
 import { JobQueue } from "./store/queue.ts";
 import { SqliteRunStore } from "./store/sqlite.ts";
 import type { RunStore } from "./store/types.ts";
+import { rememberSecrets } from "./text/scrub.ts";
 
 /** The dependencies every handler receives. Built once per process; tests build their own. */
 export interface Context {
@@ -33,6 +33,22 @@ export interface Context {
   analyses: Slots;
   /** Releases sockets and handles at shutdown. */
   close(): Promise<void>;
+}
+
+/**
+ * What the stages (root cause, solution, handoff) receive. A tool call provides one, with the client's
+ * progress notifications; the background worker provides one too, whose progress goes nowhere.
+ */
+export interface StageContext
+  extends Pick<Context, "config" | "sentry" | "repos" | "store" | "queue" | "logger" | "clock" | "secrets"> {
+  signal: AbortSignal;
+  /** Reports progress to whoever listens (a client that sent a progress token); may do nothing. */
+  progress(done: number, total: number | undefined, message: string): Promise<void>;
+}
+
+/** A stage context for work no client watches: the background worker, benchmarks. */
+export function unwatchedStage(ctx: Context, signal: AbortSignal, logger = ctx.logger): StageContext {
+  return { ...ctx, signal, logger, progress: async () => undefined };
 }
 
 /**

@@ -22,11 +22,11 @@ import { tools as allTools } from "../tools/index.ts";
 import { type Context, MAX_SESSION_ANALYSES } from "./context.ts";
 import { type Deadline, startDeadline } from "./deadline.ts";
 import { AppError, describeError, duration, isAppError, NotFoundError } from "./errors.ts";
-import { clipDeep } from "./format/clip.ts";
-import { scrubDeep, scrubText } from "./format/scrub.ts";
 import type { PromptDefinition } from "./prompt.ts";
 import { resources as allResources } from "./resources/index.ts";
 import { asAnalysis, Slots } from "./sentry/concurrency.ts";
+import { clipDeep } from "./text/clip.ts";
+import { scrubDeep, scrubText } from "./text/scrub.ts";
 import type { AnyTool, ToolCallContext } from "./tool.ts";
 import { listTool } from "./tool-listing.ts";
 

@@ -1,6 +1,5 @@
 import type { z } from "zod";
-import type { Context } from "./context.ts";
-import type { Logger } from "./log.ts";
+import type { Context, StageContext } from "./context.ts";
 
 /**
  * What a tool file exports: a name, model-facing text, schemas, annotations and a thin handler. Handlers
@@ -13,13 +12,10 @@ export interface ToolAnnotations {
   openWorldHint?: boolean;
 }
 
-export interface ToolCallContext extends Context {
-  signal: AbortSignal;
-  logger: Logger;
+/** A tool call's context: the process's dependencies, and what a stage needs (its signal and progress). */
+export interface ToolCallContext extends Context, StageContext {
   /** Names of the tools this server registered, so output only suggests calls that exist. */
   toolNames: ReadonlySet<string>;
-  /** Reports progress when the client asked for it (MCP progress notifications); a no-op otherwise. */
-  progress(done: number, total: number | undefined, message: string): Promise<void>;
 }
 
 export interface ToolResult<S = Record<string, unknown>> {

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { rootCauseOutline, rootCauseOutputShape } from "../src/contract/root-cause.ts";
 import { inputError } from "../src/errors.ts";
-import { renderRootCause, rootCauseOutline, rootCauseOutputShape } from "../src/format/root-cause.ts";
+import { renderRootCause } from "../src/format/root-cause.ts";
 import { addRootCauseFeedback } from "../src/stages/root-cause/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { runIdInput } from "../src/tool-inputs.ts";

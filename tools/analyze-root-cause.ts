@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { renderRootCause, rootCauseOutline, rootCauseOutputShape } from "../src/format/root-cause.ts";
+import { rootCauseOutline, rootCauseOutputShape } from "../src/contract/root-cause.ts";
+import { renderRootCause } from "../src/format/root-cause.ts";
 import { runRootCause } from "../src/stages/root-cause/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { eventInput, issueInput, organizationInput } from "../src/tool-inputs.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { solutionOutline, solutionOutputShape } from "../src/contract/solution.ts";
 import { inputError } from "../src/errors.ts";
-import { renderSolution, solutionOutline, solutionOutputShape } from "../src/format/solution.ts";
+import { renderSolution } from "../src/format/solution.ts";
 import { editSolution } from "../src/stages/solution/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { runIdInput } from "../src/tool-inputs.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { issueOutputShape } from "../src/contract/issue.ts";
 import { renderIssue } from "../src/format/issue.ts";
-import { issueOutputShape } from "../src/format/issue-schema.ts";
 import { loadIssueBundle } from "../src/sentry/issue-bundle.ts";
 import { resolveRef } from "../src/sentry/issue-ref.ts";
 import { defineTool } from "../src/tool.ts";

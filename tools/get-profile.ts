@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { summarizeProfile } from "../src/analysis/profile.ts";
+import { profileOutputShape } from "../src/contract/profile.ts";
 import { inputError, NotFoundError } from "../src/errors.ts";
-import { profileOutputShape, renderProfile } from "../src/format/profile.ts";
+import { renderProfile } from "../src/format/profile.ts";
 import { projectSlug } from "../src/sentry/client.ts";
 import { issueAndEvent, resolveReference } from "../src/sentry/issue-ref.ts";
 import {

@@ -1,11 +1,9 @@
 import { z } from "zod";
 import { safeRepoPath } from "../src/code/paths.ts";
+import { rulesOutputShape } from "../src/contract/rules.ts";
 import { loadRules } from "../src/rules/index.ts";
 import { renderRules } from "../src/rules/render.ts";
-import { TOOLS } from "../src/rules/types.ts";
 import { defineTool } from "../src/tool.ts";
-
-const toolId = z.enum(TOOLS);
 
 export const getRules = defineTool({
   name: "get_rules",
@@ -28,34 +26,7 @@ export const getRules = defineTool({
       .optional()
       .describe("Branch, tag or commit (default: the working tree, or GitHub's default branch)"),
   },
-  outputSchema: {
-    repo: z.string(),
-    ref: z.string().nullable().describe("The ref read; null for a local checkout's working tree"),
-    tools: z.array(
-      z.object({
-        tool: toolId,
-        files: z.array(
-          z.object({
-            path: z.string(),
-            activation: z.string(),
-            globs: z.array(z.string()),
-            scope: z.string(),
-            description: z.string().nullable(),
-            warnings: z.array(z.string()),
-          }),
-        ),
-      }),
-    ),
-    applicable: z.array(
-      z.object({
-        path: z.string(),
-        rules: z.array(
-          z.object({ tool: toolId, file: z.string(), activation: z.string(), reason: z.string() }),
-        ),
-      }),
-    ),
-    warnings: z.array(z.string()),
-  },
+  outputSchema: rulesOutputShape,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   async handler(input, ctx) {
     const repo = ctx.repos.pick(input.repo);

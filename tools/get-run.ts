@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { runOutputShape } from "../src/contract/run.ts";
 import { inputError } from "../src/errors.ts";
 import {
   jobStructured,
   renderRun,
   renderRunList,
-  runOutputShape,
   runStructured,
   summaryStructured,
 } from "../src/format/run.ts";

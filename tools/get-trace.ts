@@ -1,6 +1,7 @@
 import { analyzeTrace, type TraceFocus } from "../src/analysis/trace-walk.ts";
+import { traceOutputShape } from "../src/contract/trace.ts";
 import { inputError } from "../src/errors.ts";
-import { renderTrace, traceOutputShape } from "../src/format/trace.ts";
+import { renderTrace } from "../src/format/trace.ts";
 import { resolveReference, traceIdOf } from "../src/sentry/issue-ref.ts";
 import { fetchTrace, fetchTraceMeta } from "../src/sentry/traces.ts";
 import { defineTool } from "../src/tool.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { handoffOutline, handoffOutputShape, renderHandoff } from "../src/format/handoff.ts";
+import { handoffOutline, handoffOutputShape } from "../src/contract/handoff.ts";
+import { renderHandoff } from "../src/format/handoff.ts";
 import { handOff } from "../src/stages/handoff.ts";
 import { defineTool } from "../src/tool.ts";
 import { runIdInput } from "../src/tool-inputs.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { renderSolution, solutionOutline, solutionOutputShape } from "../src/format/solution.ts";
+import { solutionOutline, solutionOutputShape } from "../src/contract/solution.ts";
+import { renderSolution } from "../src/format/solution.ts";
 import { proposeSolution } from "../src/stages/solution/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { runIdInput } from "../src/tool-inputs.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { issueListOutputShape, renderIssueList } from "../src/format/issue-list.ts";
+import { issueListOutputShape } from "../src/contract/issue-list.ts";
+import { renderIssueList } from "../src/format/issue-list.ts";
 import { projectId } from "../src/sentry/projects.ts";
 import { defineTool } from "../src/tool.ts";
 import { organizationInput } from "../src/tool-inputs.ts";

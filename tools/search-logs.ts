@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { collapseLogs, trimLogs } from "../src/analysis/logs.ts";
+import { logsOutputShape } from "../src/contract/logs.ts";
 import { inputError } from "../src/errors.ts";
-import { logsOutputShape, renderLogs } from "../src/format/logs.ts";
+import { renderLogs } from "../src/format/logs.ts";
 import { issueAndEvent, normalTraceId, resolveReference } from "../src/sentry/issue-ref.ts";
 import {
   countLogsBySeverity,

@@ -1,15 +1,15 @@
-import type { Context } from "../context.ts";
-import type { RootCauseOutput } from "../format/root-cause.ts";
+import { type Context, unwatchedStage } from "../context.ts";
+import type { RootCauseOutput } from "../contract/root-cause.ts";
+import { storedOutput } from "../contract/stored.ts";
 import { checkAgentState } from "../handoff/agent-urls.ts";
 import { routeTarget } from "../handoff/dispatch.ts";
 import { createDispatcher } from "../handoff/dispatchers.ts";
-import { enc } from "../sentry/client.ts";
 import { asAnalysis } from "../sentry/concurrency.ts";
+import { commentOnIssue } from "../sentry/events.ts";
 import { handOff } from "../stages/handoff.ts";
 import { runRootCause } from "../stages/root-cause/index.ts";
 import { proposeSolution } from "../stages/solution/index.ts";
 import type { Job, JobQueue } from "../store/queue.ts";
-import type { ToolCallContext } from "../tool.ts";
 import { actionable, confidentEnough } from "./gate.ts";
 
 /**
@@ -34,7 +34,7 @@ export async function runStep(
 ): Promise<StepOutcome> {
   const queue = ctx.queue();
   const rules = ctx.config.automation.actionability;
-  const call = callContext(ctx, signal);
+  const call = unwatchedStage(ctx, signal, ctx.logger.child({ component: "worker" }));
   switch (job.step) {
     case "gate": {
       const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
@@ -59,7 +59,8 @@ export async function runStep(
         });
       }
       const run = store.getRun(runId);
-      let output = run?.stages.root_cause?.output as RootCauseOutput | undefined;
+      const stored = run?.stages.root_cause?.output;
+      let output = stored === undefined ? undefined : storedOutput(runId, "root_cause", stored);
       if (!output)
         output = (
           await ctx.analyses.run(signal, () =>
@@ -88,7 +89,7 @@ export async function runStep(
     }
     case "dispatch": {
       const run = ctx.store().getRun(job.runId!)!;
-      const rc = run.stages.root_cause!.output as RootCauseOutput;
+      const rc = storedOutput(run.id, "root_cause", run.stages.root_cause!.output);
       const repo = rc.candidates[0]?.repo ?? null;
       const target = routeTarget(
         ctx,
@@ -189,25 +190,7 @@ async function postComment(
   const text = [`autofix-mcp: ${rc.summary}`, url ? `A coding agent is working on it: ${url}` : null]
     .filter(Boolean)
     .join("\n\n");
-  await ctx.sentry
-    .postJson(
-      job.org,
-      `/organizations/${enc(job.org)}/issues/${enc(job.issueId)}/comments/`,
-      { text },
-      signal,
-    )
-    .catch((error) => {
-      ctx.logger.warn("could not comment on the Sentry issue", { error });
-    });
-}
-
-/** The stage functions expect a tool call's context; the worker has no client, so progress goes nowhere. */
-function callContext(ctx: Context, signal: AbortSignal): ToolCallContext {
-  return {
-    ...ctx,
-    signal,
-    logger: ctx.logger.child({ component: "worker" }),
-    toolNames: new Set(),
-    progress: async () => undefined,
-  };
+  await commentOnIssue(ctx.sentry, job.org, job.issueId, text, signal).catch((error) => {
+    ctx.logger.warn("could not comment on the Sentry issue", { error });
+  });
 }

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { isRepositoryAllowed } from "../config/allowlist.ts";
 import type { Config, RepositoryConfig } from "../config.ts";
 import { configError, inputError } from "../errors.ts";
 import { Hedger } from "../hedge.ts";
 import type { Logger } from "../log.ts";
 import type { SentryClient } from "../sentry/client.ts";
-import { isRepositoryAllowed } from "./allowlist.ts";
+import { type CodeMapping, fetchCodeMappings } from "../sentry/code-mappings.ts";
 import { Expiring } from "./cache.ts";
-import { type CodeMapping, fetchCodeMappings } from "./code-mappings.ts";
 import { GitHubHost } from "./github.ts";
 import { LocalGitHost } from "./local.ts";
 import type { CodeHost } from "./types.ts";

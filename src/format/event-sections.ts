@@ -7,8 +7,9 @@ import {
   inAppFramesNearestThrow,
 } from "../analysis/exception-chain.ts";
 import type { Breadcrumb, Frame, SentryEvent, Stacktrace, TagDistribution } from "../sentry/types.ts";
-import { cell, data, dataBlock, facts, field, lines, truncate } from "./markdown.ts";
-import { FILTERED, isSensitiveKey, scrubPairs, scrubText, scrubUrl } from "./scrub.ts";
+import { truncate } from "../text/clip.ts";
+import { FILTERED, isSensitiveKey, scrubPairs, scrubText, scrubUrl } from "../text/scrub.ts";
+import { cell, data, dataBlock, facts, field, lines } from "./markdown.ts";
 
 /** Section renderers for one event. Each returns markdown or null when it has nothing to say. */
 

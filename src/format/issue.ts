@@ -9,9 +9,12 @@ import {
   type primaryStack,
 } from "../analysis/exception-chain.ts";
 import { issueKind } from "../analysis/issue-kind.ts";
+import type { IssueStructured, StructuredFrame } from "../contract/issue.ts";
 import type { CommitRef, ReleaseDetails } from "../sentry/releases.ts";
 import type { TraceMeta } from "../sentry/traces.ts";
 import type { Frame, Issue, SentryEvent, TagDistribution } from "../sentry/types.ts";
+import { truncate } from "../text/clip.ts";
+import { scrubText, scrubUrl } from "../text/scrub.ts";
 import {
   breadcrumbsSection,
   breadcrumbText,
@@ -28,9 +31,7 @@ import {
   stackSection,
   tagsSection,
 } from "./event-sections.ts";
-import type { IssueStructured, StructuredFrame } from "./issue-schema.ts";
-import { call, count, data, facts, field, lines, truncate, UNTRUSTED_NOTICE, when } from "./markdown.ts";
-import { scrubText, scrubUrl } from "./scrub.ts";
+import { call, count, data, facts, field, lines, UNTRUSTED_NOTICE, when } from "./markdown.ts";
 
 export type Detail = "brief" | "full";
 

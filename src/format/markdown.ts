@@ -1,4 +1,4 @@
-import { scrubText } from "./scrub.ts";
+import { scrubText } from "../text/scrub.ts";
 
 /**
  * Small markdown helpers. Text that came from Sentry events is attacker-controllable: `data()` renders it
@@ -54,12 +54,6 @@ export function cell(value: string | null | undefined, max = 120): string {
 
 export function count(n: number | null | undefined): string {
   return n === null || n === undefined ? "—" : n.toLocaleString("en-US");
-}
-
-/** Scrubbed before the cut: a cut first could leave part of a secret that no pattern recognizes any more. */
-export function truncate(value: string, max: number): string {
-  const s = scrubText(value);
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 /** `2026-11-20 14:02 UTC (8d ago)` */

@@ -1,6 +1,6 @@
+import type { RootCauseOutput } from "../contract/root-cause.ts";
+import type { SolutionOutput } from "../contract/solution.ts";
 import { data, dataBlock } from "../format/markdown.ts";
-import type { RootCauseOutput } from "../format/root-cause.ts";
-import type { SolutionOutput } from "../format/solution.ts";
 import type { EvidenceRecord } from "../store/types.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { connectedRepository, githubSlug } from "../code/connected.ts";
-import type { Context } from "../context.ts";
+import type { Context, StageContext } from "../context.ts";
 import { configError } from "../errors.ts";
-import { scrubText } from "../format/scrub.ts";
+import { scrubText } from "../text/scrub.ts";
 import { checkAgentState } from "./agent-urls.ts";
 import { createDispatcher } from "./dispatchers.ts";
 import type { DispatchRequest, TargetConfig } from "./types.ts";
@@ -12,7 +12,7 @@ import type { DispatchRequest, TargetConfig } from "./types.ts";
  * "sending" by a crash is retried through the dispatcher, which adopts the agent it may already have started.
  */
 export async function dispatchBrief(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   input: {
     target: TargetConfig;
     runId: string;
@@ -81,7 +81,7 @@ export async function dispatchBrief(
   return { status: result.status, url: result.url, prUrl: result.prUrl, adopted: result.adopted };
 }
 
-export function resolveTarget(ctx: Context, name: string): TargetConfig {
+export function resolveTarget(ctx: Pick<Context, "config">, name: string): TargetConfig {
   const target = ctx.config.handoff.targets.find((t) => t.name === name);
   if (!target) {
     const known = ["chat", ...ctx.config.handoff.targets.map((t) => t.name)];
@@ -94,7 +94,11 @@ export function resolveTarget(ctx: Context, name: string): TargetConfig {
 }
 
 /** The target for a project or repository: the first matching route, else the default target. */
-export function routeTarget(ctx: Context, project: string, repository: string | null): TargetConfig | null {
+export function routeTarget(
+  ctx: Pick<Context, "config">,
+  project: string,
+  repository: string | null,
+): TargetConfig | null {
   const { routes, defaultTarget } = ctx.config.handoff;
   const route = routes.find(
     (r) => r.projects.includes(project) || (repository !== null && r.repositories.includes(repository)),

@@ -2,13 +2,12 @@ import { type ExceptionChain, exceptionChain, primaryStack } from "../analysis/e
 import { analyzeTrace, type TraceAnalysis } from "../analysis/trace-walk.ts";
 import { type FrameLocation, locateFrames, type RepoRef } from "../code/frame-files.ts";
 import type { CodeHost, CommitDiff, CommitInfo } from "../code/types.ts";
-import type { Context } from "../context.ts";
+import type { StageContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import type { EventSelector } from "../sentry/client.ts";
-import { enc } from "../sentry/client.ts";
+import { fetchProjectEvent } from "../sentry/events.ts";
 import { TAG_KEYS } from "../sentry/issue-bundle.ts";
 import { fetchLogs, type LogRow } from "../sentry/logs.ts";
-import { normalizeEvent } from "../sentry/normalize-event.ts";
 import { fetchTransactionProfile, type ProfileData } from "../sentry/profiles.ts";
 import {
   type CommitRef,
@@ -95,10 +94,7 @@ const WINDOW_DAYS = 21;
 const MAX_RELATED = 3;
 
 export async function gatherSignals(
-  ctx: Context & {
-    signal?: AbortSignal;
-    progress?: (done: number, total: number, message: string) => Promise<void>;
-  },
+  ctx: StageContext,
   input: { org: string; issue: string; selector: EventSelector },
 ): Promise<Signals> {
   const { sentry, logger } = ctx;
@@ -118,7 +114,7 @@ export async function gatherSignals(
       return fallback;
     };
   const org = input.org;
-  await ctx.progress?.(0, 4, "reading the issue and its event");
+  await ctx.progress(0, 4, "reading the issue and its event");
 
   const [issue, event, tags] = await Promise.all([
     sentry.getIssue(org, input.issue, signal),
@@ -128,7 +124,7 @@ export async function gatherSignals(
       .catch(soft("tag distribution", [] as TagDistribution[])),
     ctx.repos.codeMappings(org, signal).catch(() => []),
   ]);
-  await ctx.progress?.(1, 4, "reading the release, trace, logs, profile and code");
+  await ctx.progress(1, 4, "reading the release, trace, logs, profile and code");
 
   const version = event.release?.version ?? null;
   const traceId = event.trace?.traceId ?? null;
@@ -162,7 +158,7 @@ export async function gatherSignals(
       : null,
     stackView(ctx, org, "main", issue.project.slug, event, event.release, problems, notes),
   ]);
-  await ctx.progress?.(2, 4, "following the trace into other services");
+  await ctx.progress(2, 4, "following the trace into other services");
 
   const traceAnalysis = trace
     ? analyzeTrace(trace, { eventId: event.id, spanId: event.trace?.spanId, project: issue.project.slug })
@@ -173,13 +169,7 @@ export async function gatherSignals(
   const related = await Promise.all(
     others.map(async ({ ref }): Promise<RelatedError> => {
       try {
-        const res = await sentry.getJson(
-          org,
-          `/projects/${enc(org)}/${enc(ref.project!)}/events/${enc(ref.eventId!)}/`,
-          {},
-          signal,
-        );
-        const relatedEvent = normalizeEvent(res.body);
+        const relatedEvent = await fetchProjectEvent(sentry, org, ref.project!, ref.eventId!, signal);
         return {
           ref,
           view: await stackView(
@@ -199,7 +189,7 @@ export async function gatherSignals(
       }
     }),
   );
-  await ctx.progress?.(3, 4, "reading code history");
+  await ctx.progress(3, 4, "reading code history");
 
   const repos = new Map<string, RepoState>();
   const refs = [main, ...related.map((r) => r.view)].flatMap((v) =>
@@ -250,7 +240,7 @@ export function regressionWindow(issue: Issue, event: SentryEvent): { start: str
 }
 
 async function traceLogs(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   org: string,
   traceId: string,
   event: SentryEvent,
@@ -270,7 +260,7 @@ async function traceLogs(
 }
 
 async function stackView(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   org: string,
   id: string,
   project: string,
@@ -330,7 +320,7 @@ async function stackView(
 }
 
 async function collectRepos(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   org: string,
   names: string[],
   spanProjects: string[],
@@ -402,7 +392,7 @@ export class CodeReader {
 
   constructor(
     private readonly repos: Map<string, RepoState>,
-    private readonly logger: Context["logger"],
+    private readonly logger: StageContext["logger"],
     private readonly signal?: AbortSignal,
     /** Where a read cut short by the call's deadline is reported, once. */
     private readonly problems: string[] = [],

@@ -1,14 +1,15 @@
 import { connectedRepository, githubSlug } from "../code/connected.ts";
 import { safeRepoPath } from "../code/paths.ts";
-import type { Context } from "../context.ts";
+import type { StageContext } from "../context.ts";
+import type { HandoffOutput } from "../contract/handoff.ts";
+import type { RootCauseOutput } from "../contract/root-cause.ts";
+import type { SolutionOutput } from "../contract/solution.ts";
+import { storedOutput } from "../contract/stored.ts";
 import { configError, inputError } from "../errors.ts";
-import type { HandoffOutput } from "../format/handoff.ts";
-import type { RootCauseOutput } from "../format/root-cause.ts";
-import { scrubText } from "../format/scrub.ts";
-import type { SolutionOutput } from "../format/solution.ts";
 import { type BriefRule, branchName, prBody, renderBrief } from "../handoff/brief.ts";
 import { dispatchBrief, resolveTarget } from "../handoff/dispatch.ts";
 import { applicableRules, loadRules } from "../rules/index.ts";
+import { scrubText } from "../text/scrub.ts";
 import { latestRootCause, proposeSolution, requireRun } from "./solution/index.ts";
 
 /**
@@ -17,7 +18,7 @@ import { latestRootCause, proposeSolution, requireRun } from "./solution/index.t
  * it from here; background targets dispatch it (they arrive with the background-handoff work).
  */
 export async function handOff(
-  ctx: Context & { signal?: AbortSignal; logger: Context["logger"] },
+  ctx: StageContext,
   input: {
     runId: string;
     target?: string | undefined;
@@ -39,7 +40,7 @@ export async function handOff(
     );
     run = requireRun(ctx, run.id);
   }
-  const solution = run.stages.solution!.output as SolutionOutput;
+  const solution = storedOutput(run.id, "solution", run.stages.solution!.output);
   const shortId = run.issue.shortId ?? run.issue.id;
 
   checkPlanPaths(run.id, rc, solution);
@@ -209,11 +210,7 @@ function checkPlanPaths(runId: string, rc: RootCauseOutput, solution: SolutionOu
 }
 
 /** The rules files that apply to the planned files, per repository. A repository that cannot be read is noted. */
-async function rulesFor(
-  ctx: Context & { signal?: AbortSignal },
-  solution: SolutionOutput,
-  notes: string[],
-): Promise<BriefRule[]> {
+async function rulesFor(ctx: StageContext, solution: SolutionOutput, notes: string[]): Promise<BriefRule[]> {
   const byRepo = new Map<string, string[]>();
   for (const step of solution.steps) {
     if (!step.repo || step.files.length === 0) continue;

@@ -1,6 +1,6 @@
-import type { SentryClient } from "../sentry/client.ts";
-import { arr, obj, pick, text } from "../sentry/lenient.ts";
-import type { Frame } from "../sentry/types.ts";
+import type { SentryClient } from "./client.ts";
+import { arr, obj, pick, text } from "./lenient.ts";
+import type { Frame } from "./types.ts";
 
 /**
  * Sentry's own knowledge of where code lives: an organisation's code mappings (project → repository,
