@@ -3,7 +3,7 @@ import { issueListOutputShape } from "../src/contract/issue-list.ts";
 import { renderIssueList } from "../src/format/issue-list.ts";
 import { projectId } from "../src/sentry/projects.ts";
 import { defineTool } from "../src/tool.ts";
-import { organizationInput } from "../src/tool-inputs.ts";
+import { organizationInput, projectInput } from "../src/tool-inputs.ts";
 
 export const searchIssues = defineTool({
   name: "search_issues",
@@ -13,7 +13,7 @@ export const searchIssues = defineTool({
   example: { query: "is:unresolved checkout", sort: "freq" },
   inputSchema: {
     query: z.string().max(500).optional().describe('Sentry search syntax; default "is:unresolved"'),
-    project: z.string().max(100).optional().describe("Project slug or ID"),
+    project: projectInput.describe("Project slug or ID"),
     sort: z
       .enum(["date", "freq", "new", "user"])
       .optional()

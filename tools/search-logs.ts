@@ -5,10 +5,10 @@ import { inputError } from "../src/errors.ts";
 import { renderLogs } from "../src/format/logs.ts";
 import { issueAndEvent, normalTraceId, resolveReference } from "../src/sentry/issue-ref.ts";
 import {
-  countLogsBySeverity,
-  fetchLogs,
+  fetchLogsKeepingErrors,
+  LOG_WINDOWS,
   type LogQuery,
-  type LogRow,
+  logsAround,
   normalizeSeverity,
 } from "../src/sentry/logs.ts";
 import { defineTool } from "../src/tool.ts";
@@ -57,15 +57,7 @@ export const searchLogs = defineTool({
       const { issue, event } = await issueAndEvent(ctx.sentry, org, reference.issue, ctx.signal);
       eventTime = event.dateCreated;
       traceId ??= normalTraceId(event.trace?.traceId);
-      const t = eventTime ? Date.parse(eventTime) : Date.now();
-      // With a trace, its lines within an hour either side; without one, the project's lines just before the error.
-      window = traceId
-        ? {
-            query: "",
-            start: new Date(t - 3_600_000).toISOString(),
-            end: new Date(t + 3_600_000).toISOString(),
-          }
-        : { query: "", start: new Date(t - 600_000).toISOString(), end: new Date(t + 120_000).toISOString() };
+      window = { query: "", ...logsAround(eventTime, traceId ? LOG_WINDOWS.trace : LOG_WINDOWS.project) };
       if (!traceId) terms.push(`project:${issue.project.slug}`);
       title = `Logs around ${issue.shortId ?? issue.id}${traceId ? ` (trace ${traceId})` : ` (project ${issue.project.slug}, no trace on the event)`}`;
     }
@@ -75,27 +67,11 @@ export const searchLogs = defineTool({
     if (input.query) terms.push(input.query);
     const q: LogQuery = { ...window, query: terms.join(" ") };
 
-    // The newest rows first. When they are all there is, they hold every error and warning and the totals;
-    // only a longer result needs the errors and warnings (so trimming never loses them) and the totals asked
-    // for separately.
-    const page = await fetchLogs(ctx.sentry, org, q, ctx.signal);
-    const [important, counts] = page.more
-      ? await Promise.all([
-          severities.length === 0
-            ? fetchLogs(
-                ctx.sentry,
-                org,
-                { ...q, query: `${q.query} severity:[fatal,error,warn]`.trim() },
-                ctx.signal,
-              )
-            : null,
-          countLogsBySeverity(ctx.sentry, org, q, ctx.signal).catch((error) => {
-            ctx.logger.warn("log counts unavailable", { error });
-            return null;
-          }),
-        ])
-      : [null, countRows(page.rows)];
-    const rows: LogRow[] = [...page.rows, ...(important?.rows ?? [])];
+    const { rows, more, counts } = await fetchLogsKeepingErrors(ctx.sentry, org, q, {
+      severities: severities.length > 0,
+      signal: ctx.signal,
+      onCountError: (error) => ctx.logger.warn("log counts unavailable", { error }),
+    });
     const { kept, elided } = trimLogs(collapseLogs(rows), input.limit ?? 40);
     return renderLogs({
       title,
@@ -107,7 +83,7 @@ export const searchLogs = defineTool({
       },
       fetched: rows.length,
       bySeverity: counts,
-      more: page.more || Boolean(important?.more),
+      more,
       kept,
       elided,
       eventTime,
@@ -116,12 +92,6 @@ export const searchLogs = defineTool({
     });
   },
 });
-
-function countRows(rows: LogRow[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const row of rows) out[row.severity] = (out[row.severity] ?? 0) + 1;
-  return out;
-}
 
 function eventNeedsIssue() {
   return inputError(

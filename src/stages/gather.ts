@@ -7,7 +7,7 @@ import { NotFoundError } from "../errors.ts";
 import type { EventSelector } from "../sentry/client.ts";
 import { fetchProjectEvent } from "../sentry/events.ts";
 import { TAG_KEYS } from "../sentry/issue-bundle.ts";
-import { fetchLogs, type LogRow } from "../sentry/logs.ts";
+import { fetchLogsKeepingErrors, LOG_WINDOWS, type LogRow, logsAround } from "../sentry/logs.ts";
 import { fetchTransactionProfile, type ProfileData } from "../sentry/profiles.ts";
 import {
   type CommitRef,
@@ -245,18 +245,10 @@ async function traceLogs(
   traceId: string,
   event: SentryEvent,
 ): Promise<LogRow[]> {
-  const t = Date.parse(event.dateCreated ?? "") || Date.now();
-  const q = {
-    query: `trace:${traceId}`,
-    start: new Date(t - 3_600_000).toISOString(),
-    end: new Date(t + 600_000).toISOString(),
-  };
-  const [all, important] = await Promise.all([
-    fetchLogs(ctx.sentry, org, q, ctx.signal),
-    fetchLogs(ctx.sentry, org, { ...q, query: `${q.query} severity:[fatal,error,warn]` }, ctx.signal),
-  ]);
+  const q = { query: `trace:${traceId}`, ...logsAround(event.dateCreated, LOG_WINDOWS.analysis) };
+  const { rows } = await fetchLogsKeepingErrors(ctx.sentry, org, q, { eager: true, signal: ctx.signal });
   const seen = new Set<string>();
-  return [...all.rows, ...important.rows].filter((r) => !r.id || (!seen.has(r.id) && seen.add(r.id)));
+  return rows.filter((r) => !r.id || (!seen.has(r.id) && seen.add(r.id)));
 }
 
 async function stackView(
