@@ -1,3 +1,4 @@
+import type { Clock } from "./clock.ts";
 import { RepositoryRegistry } from "./code/repositories.ts";
 import { type Config, configSecrets } from "./config.ts";
 import type { Logger } from "./log.ts";
@@ -60,7 +61,8 @@ export const MAX_ANALYSES = 4;
 /** Analyses at once for one MCP session, so one busy client cannot hold every slot. */
 export const MAX_SESSION_ANALYSES = 2;
 
-export function createContext(config: Config, logger: Logger): Context {
+/** `upstreamClock`: time for the Sentry and GitHub clients' retries and caches; the fault tests fake it. */
+export function createContext(config: Config, logger: Logger, upstreamClock?: Clock): Context {
   rememberSecrets(configSecrets(config));
   const http = new SentryHttp({
     token: config.sentry.token,
@@ -68,9 +70,15 @@ export function createContext(config: Config, logger: Logger): Context {
     maxRetries: config.sentry.maxRetries,
     hedge: config.sentry.hedge,
     logger: logger.child({ component: "sentry" }),
+    ...(upstreamClock ? { now: upstreamClock.now, sleep: upstreamClock.sleep } : {}),
   });
   const sentry = new SentryClient(config.sentry, http, logger.child({ component: "sentry" }));
-  const repos = new RepositoryRegistry({ config, sentry, logger });
+  const repos = new RepositoryRegistry({
+    config,
+    sentry,
+    logger,
+    ...(upstreamClock ? { clock: upstreamClock } : {}),
+  });
   const analyses = new Slots(MAX_ANALYSES);
   let store: SqliteRunStore | null = null;
   let queue: JobQueue | null = null;

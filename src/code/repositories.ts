@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import type { Clock } from "../clock.ts";
 import { isRepositoryAllowed } from "../config/allowlist.ts";
 import type { Config, RepositoryConfig } from "../config.ts";
 import { configError, inputError } from "../errors.ts";
@@ -42,7 +43,8 @@ export interface RegistryDeps {
   config: Config;
   sentry: SentryClient;
   logger: Logger;
-  now?: () => number;
+  /** Time for the GitHub hosts' caches and retry pauses (the fault tests move it on instead of waiting). */
+  clock?: Clock;
 }
 
 const MAPPINGS_TTL_MS = 5 * 60_000;
@@ -57,7 +59,7 @@ export class RepositoryRegistry {
   private readonly githubHedger: Hedger;
 
   constructor(private readonly deps: RegistryDeps) {
-    this.now = deps.now ?? Date.now;
+    this.now = deps.clock?.now ?? Date.now;
     this.githubHedger = new Hedger(deps.config.github.hedge);
     // A failure is remembered briefly, so one analysis (which maps several services) asks Sentry once.
     this.mappings = new Expiring({
@@ -219,6 +221,7 @@ export class RepositoryRegistry {
           apiUrl: github.apiUrl,
           timeoutMs: github.timeoutMs,
           hedger: this.githubHedger,
+          ...(this.deps.clock ? { now: this.deps.clock.now, sleep: this.deps.clock.sleep } : {}),
           ...(defaultBranch ? { defaultBranch } : {}),
           logger: this.deps.logger.child({ component: "github" }),
         }),
@@ -244,6 +247,7 @@ export class RepositoryRegistry {
           apiUrl: github.apiUrl,
           timeoutMs: github.timeoutMs,
           hedger: this.githubHedger,
+          ...(this.deps.clock ? { now: this.deps.clock.now, sleep: this.deps.clock.sleep } : {}),
           ...(r.defaultBranch ? { defaultBranch: r.defaultBranch } : {}),
           logger: this.deps.logger.child({ component: "github" }),
         });

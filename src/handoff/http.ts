@@ -1,3 +1,4 @@
+import { abortableSleep } from "../clock.ts";
 import { AppError, duration } from "../errors.ts";
 import { undici } from "../lazy.ts";
 
@@ -230,21 +231,6 @@ function safeOrigin(url: string): string {
   } catch {
     return "(invalid url)";
   }
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 export const ok = (res: JsonResult) => res.status >= 200 && res.status < 300;

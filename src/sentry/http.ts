@@ -1,4 +1,5 @@
 import type { Agent } from "undici";
+import { abortableSleep } from "../clock.ts";
 import { type DeadlineReached, deadlineReached } from "../deadline.ts";
 import { AppError, duration, NotFoundError } from "../errors.ts";
 import { DEFAULT_HEDGE, type HedgeOptions, Hedger } from "../hedge.ts";
@@ -429,21 +430,6 @@ function networkCode(error: unknown): string {
 
 function backoff(attempt: number): number {
   return Math.min(200 * 2 ** attempt, 3000) + Math.floor(Math.random() * 100);
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Query strings can carry cursors and search text; logs keep only the path. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
  * may import. Data flows one way — tool → stage → (sentry | code | rules | store) → analysis → format — and
  * nothing below the MCP layer knows about MCP. A new import that crosses a line fails here, naming the file.
  */
-const BASE = ["src/errors", "src/log", "src/lazy", "src/deadline", "src/hedge", "src/text"];
+const BASE = ["src/errors", "src/log", "src/lazy", "src/deadline", "src/hedge", "src/clock", "src/text"];
 const DATA = [
   ...BASE,
   "src/config",
@@ -37,6 +37,7 @@ const LAYERS: Record<string, readonly string[]> = {
   "src/log": [],
   "src/lazy": [],
   "src/hedge": [],
+  "src/clock": [],
   "src/deadline": ["src/errors"],
   "src/text": [],
   "src/contract": BASE,
