@@ -107,7 +107,15 @@ export function functionHeader(line: string, lang: Language): string | null {
         /^(?:(?:public|private|protected|static|final|abstract|synchronized|override|open|suspend|internal|async|virtual)\s+)*(?:fun\s+|[\w<>[\],.?\s]+\s+)([A-Za-z_]\w*)\s*\([^;]*$/.exec(
           t,
         );
-      if (m && ["if", "for", "while", "switch", "catch", "return", "new"].includes(m[1]!)) m = null;
+      // `throw new Foo(`, `return bar(`, `else baz(`: a statement that wraps its call, not a declaration.
+      if (
+        m &&
+        (["if", "for", "while", "switch", "catch", "return", "new"].includes(m[1]!) ||
+          /(?:^|\s)(?:new|throw|return|else|case|assert|yield|await)\s/.test(
+            t.slice(0, m.index + m[0].indexOf(m[1]!)),
+          ))
+      )
+        m = null;
       break;
     case "js":
       m =

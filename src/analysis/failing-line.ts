@@ -134,8 +134,70 @@ export function passedNames(line: string, callee: string | null = null): string[
   if (end < 0) return null;
   const inner = text.slice(open + 1, end).trim();
   if (!inner) return null;
-  const args = inner.split(",").map((a) => a.trim());
+  // A cast changes the type, not the value: `(Vector3D) point` passes `point`.
+  const args = inner.split(",").map((a) => a.trim().replace(/^\((?:final\s+)?[A-Z][\w$.<>[\]]*\)\s*/, ""));
   return args.every((a) => /^[A-Za-z_$][\w$]*$/.test(a) && !/^(this|self|null|None|true|false|nil)$/.test(a))
     ? args
     : null;
+}
+
+/**
+ * The condition a deliberate throw on `lineNo` (1-based) is guarded by: the `if` on its line or one of the two
+ * above (`if (x < 0) throw …`). Null when the throw is not guarded that way. (A `switch`'s `default: throw`
+ * is not a check of the input: on bench:real the missing `case` was the bug as often as the caller.)
+ */
+export function guardCondition(source: string, lineNo: number): string | null {
+  const lines = source.split("\n");
+  const line = lines[lineNo - 1] ?? "";
+  if (!RAISES.test(line)) return null;
+  const guard = [line, lines[lineNo - 2] ?? "", lines[lineNo - 3] ?? ""].find((l) =>
+    /^\s*(}\s*else\s+)?(if|unless)\b/.test(l),
+  );
+  return guard ? guard.replace(/\b(throw|raise)\b.*$/, "") : null;
+}
+
+/** The variables a condition reads: `if (x < 0 || y == null)` → x, y (not calls, keywords or literals). */
+export function conditionNames(condition: string): string[] {
+  const text = condition.replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, "");
+  return [...new Set(text.match(/(?<![.\w$])[A-Za-z_$][\w$]*\b(?![\w$]|\s*\()/g) ?? [])].filter(
+    (n) =>
+      !/^(if|else|unless|not|and|or|is|in|None|null|undefined|true|false|True|False|typeof|instanceof|Number|isFinite|isNaN|length|switch|int|long|short|byte|char|float|double|boolean)$/.test(
+        n,
+      ) && !/^[A-Z][A-Z0-9_]*$/.test(n),
+  );
+}
+
+/**
+ * True when `variable` holds only what the caller passed: an unchanged parameter, or a local assigned once
+ * from such values, constants and library calls on them (`int i = Character.digit((char) b, 16)`,
+ * `len = val.toByteArray().length`). A call to the function's own code (a bare `compute(…)`) is logic that
+ * can be wrong, so it does not count.
+ */
+export function fromParameters(
+  source: string,
+  lineNo: number,
+  variable: string,
+  lang: Language,
+  depth = 0,
+): boolean {
+  if (unchangedParameter(source, lineNo, variable, lang)) return true;
+  const span = enclosingFunction(source, lineNo, lang);
+  if (!span || depth >= 3) return false;
+  const escaped = variable.replace(/\$/g, "\\$");
+  const assign = new RegExp(`^\\s*(?:final\\s+)?(?:[\\w<>[\\],.]+\\s+)?${escaped}\\s*=(?!=)(.*)$`);
+  const assigned = source
+    .split("\n")
+    .slice(span.start, lineNo - 1)
+    .map((l) => assign.exec(l)?.[1])
+    .filter((e) => e !== undefined);
+  if (assigned.length !== 1) return false;
+  const expr = assigned[0]!
+    .replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, '""')
+    .replace(/\(\s*[A-Za-z_][\w.<>[\]]*\s*\)\s*(?=[\w$(])/g, "");
+  if (/(?<![.\w$])[a-z_$][\w$]*\s*\(/.test(expr)) return false;
+  const names = conditionNames(expr).filter((n) => !/^[A-Z]/.test(n));
+  return (
+    names.length > 0 &&
+    names.every((n) => n !== variable && fromParameters(source, lineNo, n, lang, depth + 1))
+  );
 }

@@ -20,7 +20,9 @@ export const rootCauseOutputShape = {
         score: z.number(),
         reasons: z.array(z.string()),
         evidence: z.array(z.string()).describe("Evidence IDs; get_run shows each"),
-        source: z.string().describe("stack, other_service, span, profile, one_hop, test_subject or feedback"),
+        source: z
+          .string()
+          .describe("stack, other_service, span, profile, one_hop, test_subject, list_query or feedback"),
       }),
     )
     .describe("Ranked, best first"),

@@ -191,6 +191,19 @@ describe("--demo", () => {
         expect.arrayContaining([".cursor/rules/pricing.mdc", "AGENTS.md", "CLAUDE.md"]),
       );
       expect(handoff.dispatch).toMatchObject({ target: "chat", status: "ready" });
+
+      // N+1: the list that calls the per-item query once per row is where to fix it; the profile's hottest
+      // function (the per-item query) is evidence, ranked after it.
+      const n1 = await tool("analyze_root_cause", { issue: "ORDERS-API-7D" });
+      expect(n1.candidates.slice(0, 2)).toMatchObject([
+        { function: "listOrders", source: "list_query", path: "src/services/order-service.ts" },
+        { function: "loadItems" },
+      ]);
+      expect(n1.candidates[1].reasons.join(" ")).toMatch(/hottest application function/);
+      const n1Plan = await tool("propose_solution", { run_id: n1.run_id });
+      expect(n1Plan.steps[0].title).toMatch(
+        /Eager-load in `listOrders` instead of calling `loadItems` once per row/,
+      );
     } finally {
       await demo.kill();
     }

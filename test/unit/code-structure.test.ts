@@ -43,6 +43,23 @@ describe("code structure", () => {
     expect(enclosingFunction(ts, 9, "js")?.name).toBe("priceOrder");
   });
 
+  it("does not take a Java statement that wraps a call for a method header", () => {
+    const java = [
+      "class Entry {",
+      "  public void setMode(final long mode) {",
+      "    if (mode < 0) {",
+      "      throw new IllegalArgumentException(",
+      '          "Unknown mode " + mode);',
+      "    }",
+      "    return describe(",
+      "        mode);",
+      "  }",
+      "}",
+    ].join("\n");
+    for (const line of [4, 5, 8])
+      expect(enclosingFunction(java, line, "java")).toMatchObject({ name: "setMode", start: 2, end: 9 });
+  });
+
   it("finds the variable a failing line reads and the call that produced it", () => {
     expect(readVariable("        rate = rates[line.tax_class]")).toBe("rates");
     expect(readVariable("    return total * (1 - rule.percent / 100);")).toBe("rule");

@@ -305,6 +305,41 @@ describe("stack candidates", () => {
     expect(none.some((c) => c.source === "test_subject")).toBe(false);
   });
 
+  it("finds the subject's function through the value a helper's assertion checks", async () => {
+    // The test method only calls a helper; the helper's assertion checks what the subject returned.
+    const test = [
+      "class InjectorTest {",
+      "  void testIssue() {",
+      "    helper(true);",
+      "  }",
+      "  void helper(boolean expected) {",
+      "    boolean result = injector.canInline(node);",
+      "    assertEquals(expected, result);",
+      "  }",
+      "}",
+    ].join("\n");
+    const injector = [
+      "class Injector {",
+      "  boolean canInline(Node n) {",
+      "    return true;",
+      "  }",
+      "}",
+    ].join("\n");
+    const out = await rank(
+      "AssertionFailedError",
+      "expected:<false> but was:<true>",
+      [
+        { path: "src/test/java/a/InjectorTest.java", fn: "helper", line: 7 },
+        { path: "src/test/java/a/InjectorTest.java", fn: "testIssue", line: 3 },
+      ],
+      { "src/test/java/a/InjectorTest.java": test, "src/main/java/a/Injector.java": injector },
+    );
+    expect(out[0]).toMatchObject({ path: "src/main/java/a/Injector.java", function: "canInline", line: 2 });
+    expect(out[0]!.reasons.join(" ")).toMatch(
+      /checks `result` on line 7 of helper, the value canInline returned \(line 6\)/,
+    );
+  });
+
   it("hands a value a library rejected up to the frame that made it, past frames that only passed it on", async () => {
     const files = {
       "src/main/java/a/Props.java": [
@@ -434,6 +469,40 @@ describe("stack candidates", () => {
     expect(order(await rank("AttributeError", error, frames, reassigned))[0]).toBe("format_address");
   });
 
+  it("follows a null up past callers that only passed it on, to the frame that made it", async () => {
+    const files = {
+      "src/main/java/g/Line.java": [
+        "class Line {",
+        "  double getAbscissa(final Vector3D point) {",
+        "    return point.subtract(zero).dotProduct(direction);",
+        "  }",
+        "  Vector1D toSubSpace(final Vector<Euclidean3D> point) {",
+        "    return new Vector1D(getAbscissa((Vector3D) point));",
+        "  }",
+        "}",
+      ].join("\n"),
+      "src/main/java/g/SubLine.java": [
+        "class SubLine {",
+        "  Vector3D intersection(final SubLine subLine) {",
+        "    Vector3D v1D = line.intersection(subLine.line);",
+        "    Location loc1 = remainingRegion.checkPoint(line.toSubSpace(v1D));",
+        "    return v1D;",
+        "  }",
+        "}",
+      ].join("\n"),
+    };
+    const frames: Spec[] = [
+      { path: "src/main/java/g/Line.java", fn: "getAbscissa", line: 3 },
+      { path: "src/main/java/g/Line.java", fn: "toSubSpace", line: 6 },
+      { path: "src/main/java/g/SubLine.java", fn: "intersection", line: 4 },
+    ];
+    const out = await rank("NullPointerException", "", frames, files);
+    expect(order(out)[0]).toBe("intersection");
+    expect(out.find((c) => c.function === "intersection")!.reasons.join(" ")).toMatch(
+      /passed the empty `point` to getAbscissa through 1 call\(s\) that only passed it on/,
+    );
+  });
+
   it("trusts a check on an unchanged argument and blames the caller that passed the value", async () => {
     const assert = [
       "export function assertPositive(value: number, name: string): number {",
@@ -469,5 +538,53 @@ describe("stack candidates", () => {
     ).toBe("assertPositive");
     // A check against the object's own state is the callee's business: it stays on top.
     expect(order(await rank("Error", "over", frames("src/lib/take.ts", "take"), files))[0]).toBe("take");
+  });
+
+  it("trusts a check on a value computed from the arguments by library calls, not by the function's own code", async () => {
+    const digit = (expr: string) =>
+      [
+        "class Utils {",
+        "  static int digit16(byte b) throws DecoderException {",
+        `    int i = ${expr};`,
+        "    if (i == -1) {",
+        '      throw new DecoderException("not a valid digit: " + b);',
+        "    }",
+        "    return i;",
+        "  }",
+        "}",
+      ].join("\n");
+    const codec = [
+      "class Codec {",
+      "  byte[] decode(byte[] bytes) {",
+      "    int u = Utils.digit16(bytes[i]);",
+      "  }",
+      "}",
+    ].join("\n");
+    const frames: Spec[] = [
+      { path: "src/main/java/c/Utils.java", fn: "digit16", line: 5 },
+      { path: "src/main/java/c/Codec.java", fn: "decode", line: 3 },
+    ];
+    const withFiles = (expr: string) => ({
+      "src/main/java/c/Utils.java": digit(expr),
+      "src/main/java/c/Codec.java": codec,
+    });
+    const library = await rank(
+      "DecoderException",
+      "not a valid digit: 13",
+      frames,
+      withFiles("Character.digit((char) b, 16)"),
+    );
+    expect(order(library)[0]).toBe("decode");
+    expect(library.find((c) => c.function === "digit16")!.reasons.join(" ")).toMatch(
+      /rejects its argument `i` as it should/,
+    );
+    // Computed by the function's own helper: that helper may be the bug, so the throw site keeps its place.
+    const own = await rank(
+      "DecoderException",
+      "not a valid digit: 13",
+      frames,
+      withFiles("lookup((char) b)"),
+    );
+    expect(order(own)[0]).toBe("digit16");
   });
 });

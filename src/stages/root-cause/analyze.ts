@@ -13,6 +13,7 @@ import {
   spanCandidates,
 } from "./candidates.ts";
 import { applyHistory, type SuspectCommit } from "./history.ts";
+import { listQuery } from "./list-query.ts";
 import { type ChainStep, causalChain, summaryOf } from "./narrative.ts";
 import { enabled, HISTORY_SCALE, type RankingOptions } from "./rank.ts";
 import { stackCandidates } from "./stack.ts";
@@ -60,6 +61,8 @@ export async function analyzeSignals(
       remote.push(...(await stackCandidates(r.view, evidence, 0.7, "other_service", signals.code, options)));
   const spans = failed && remote.length === 0 ? await spanCandidates(signals, evidence) : [];
   const perf = kind.kind === "performance" ? await performanceCandidates(signals, evidence) : [];
+  if (/n_plus_one/i.test(kind.label) && enabled(options, "list-query"))
+    perf.push(...(await listQuery(signals, perf)));
   const crossService = failed && (remote.some((c) => c.repo) || spans.some((c) => c.repo));
   if (!failed) {
     // This service raised the error; another service's failed call to it is the effect, kept as context.

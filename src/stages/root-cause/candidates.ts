@@ -9,6 +9,7 @@ import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel, frameLocation } from "../../analysis/exception-chain.ts";
 import { summarizeProfile } from "../../analysis/profile.ts";
 import { isFailingCall, isTimeout } from "../../analysis/trace-walk.ts";
+import { isTestPath } from "../../code/test-code.ts";
 import type { TraceSpan } from "../../sentry/traces.ts";
 import type { Frame } from "../../sentry/types.ts";
 import type { Signals, StackView } from "../gather.ts";
@@ -27,7 +28,15 @@ export interface Candidate {
   score: number;
   reasons: string[];
   evidence: string[];
-  source: "stack" | "other_service" | "span" | "profile" | "one_hop" | "test_subject" | "feedback";
+  source:
+    | "stack"
+    | "other_service"
+    | "span"
+    | "profile"
+    | "one_hop"
+    | "test_subject"
+    | "list_query"
+    | "feedback";
   /** The frame's index among in-app frames, nearest the throw first (stack candidates only). */
   rank?: number;
   /** A frame in test code: context, never ranked ahead of production code. */
@@ -351,6 +360,8 @@ export async function oneHopCandidates(
       ],
       evidence: [...c.evidence, codeId],
       source: "one_hop",
+      // A test helper that built the value is context like the rest of the test code.
+      ...(isTestPath(where.path) ? { test: true } : {}),
     });
   }
   return out;

@@ -150,16 +150,19 @@ export function causalChain(ctx: Context): ChainStep[] {
       `${data(top.function, 80)} (${top.path}) produces the value the failing line reads; it is not on the stack because it had already returned.`,
       top.evidence.filter((e) => e.startsWith("code:")),
     );
-  if (top?.source === "profile" || top?.source === "span") {
+  if (top?.source === "profile" || top?.source === "span" || top?.source === "list_query") {
     if (signals.event.occurrence)
       add(
         `${signals.event.occurrence.issueTitle ? data(signals.event.occurrence.issueTitle, 120) : "A performance detector"} flagged ${signals.event.title ? data(signals.event.title, 120) : "the transaction"}.`,
         ["occurrence"],
       );
-    add(
-      `${top.function ? data(top.function, 80) : (top.path ?? "This code")} is where the time goes: ${top.reasons[0] ?? ""}.`,
-      top.evidence,
-    );
+    const name = top.function ? data(top.function, 80) : (top.path ?? "This code");
+    if (top.source === "list_query") {
+      // The profile shows where the time goes; the list that drives the repeated query is the cause.
+      const hot = top.evidence.map((id) => evidence.get(id)).find((e) => e?.kind === "profile");
+      if (hot) add(`The repeated query is where the time goes (${hot.summary}).`, [hot.id]);
+      add(`${name} causes it: it ${top.reasons[0] ?? ""}.`, top.evidence);
+    } else add(`${name} is where the time goes: ${top.reasons[0] ?? ""}.`, top.evidence);
   }
 
   const lead = collectLeadUp(signals, evidence);

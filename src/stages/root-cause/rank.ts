@@ -11,6 +11,7 @@ export const RANKING_SIGNALS = [
   "checked-argument",
   "forwarded-argument",
   "one-hop",
+  "list-query",
   "history",
 ] as const;
 export type RankingSignal = (typeof RANKING_SIGNALS)[number];

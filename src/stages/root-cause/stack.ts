@@ -1,18 +1,22 @@
-import { definitionLine, languageOf, readVariable } from "../../analysis/code-structure.ts";
+import { languageOf, readVariable } from "../../analysis/code-structure.ts";
 import type { EvidenceSet } from "../../analysis/evidence.ts";
 import { exceptionLabel } from "../../analysis/exception-chain.ts";
 import {
   buildsExceptionOnly,
+  conditionNames,
+  fromParameters,
+  guardCondition,
   insideLoop,
   passedNames,
   unchangedParameter,
 } from "../../analysis/failing-line.ts";
-import { isTestModule, isTestPath, testSubject } from "../../code/test-code.ts";
+import { isTestModule, isTestPath } from "../../code/test-code.ts";
 import type { Frame, Stacktrace } from "../../sentry/types.ts";
 import type { CodeReader, StackView } from "../gather.ts";
 import type { Candidate } from "./candidates.ts";
 import { frameEvidence } from "./candidates.ts";
 import { enabled, type RankingOptions, type RankingSignal } from "./rank.ts";
+import { subjectOfTest } from "./test-subject.ts";
 
 /**
  * Stack candidates: every in-app frame nearest the throw (the origin's stack, then the stacks of the
@@ -41,7 +45,7 @@ const LIMIT_EXCEEDED =
 /** Exception text is the sender's to size: patterns read its start only. */
 const LABEL_CHARS = 2_000;
 
-interface InAppFrame {
+export interface InAppFrame {
   frame: Frame;
   index: number;
   repo: string | null;
@@ -187,11 +191,12 @@ async function nullArgument(view: StackView, out: Candidate[], code: CodeReader)
   const variable = read ? readVariable(read.line) : null;
   if (!read || !variable || !unchangedParameter(read.source, first.line!, variable, languageOf(first.path!)))
     return;
+  const k = await maker(out, 0, code);
   handToCaller(
     first,
-    caller,
+    out[k]!,
     `\`${variable}\` arrived empty as an argument: this function only used it`,
-    `passed the empty \`${variable}\` to ${first.function ?? "its callee"}`,
+    `passed the empty \`${variable}\` to ${first.function ?? "its callee"}${k > 1 ? ` through ${k - 1} call(s) that only passed it on` : ""}`,
   );
 }
 
@@ -200,101 +205,18 @@ async function checkedArgument(_view: StackView, out: Candidate[], code: CodeRea
   const [first, caller] = out;
   if (!first || !caller || first.score < caller.score) return;
   const read = await failingLine(code, first);
-  if (!read || !/\b(throw|raise)\b/.test(read.line)) return;
-  const lines = read.source.split("\n");
-  const guard = [read.line, lines[first.line! - 2] ?? "", lines[first.line! - 3] ?? ""].find((l) =>
-    /^\s*(}\s*else\s+)?(if|unless)\b/.test(l),
-  );
-  if (!guard) return;
-  const condition = guard.replace(/\b(throw|raise)\b.*$/, "").replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, "");
-  const names = [...new Set(condition.match(/(?<![.\w$])[A-Za-z_$][\w$]*\b(?![\w$]|\s*\()/g) ?? [])].filter(
-    (n) =>
-      !/^(if|else|unless|not|and|or|is|in|None|null|undefined|true|false|True|False|typeof|instanceof|Number|isFinite|isNaN|length)$/.test(
-        n,
-      ),
-  );
+  const condition = read ? guardCondition(read.source, first.line!) : null;
+  if (!read || condition === null) return;
+  const names = conditionNames(condition);
   const lang = languageOf(first.path!);
-  if (names.length === 0 || !names.every((n) => unchangedParameter(read.source, first.line!, n, lang)))
-    return;
+  if (names.length === 0 || !names.every((n) => fromParameters(read.source, first.line!, n, lang))) return;
+  const k = await maker(out, 0, code);
   handToCaller(
     first,
-    caller,
+    out[k]!,
     `rejects its argument \`${names.join("`, `")}\` as it should: the check is not the bug`,
-    `passed ${first.function ?? "its callee"} the value its check rejected`,
+    `passed ${first.function ?? "its callee"} the value its check rejected${k > 1 ? ` through ${k - 1} call(s) that only passed it on` : ""}`,
   );
-}
-
-/**
- * The failing test names what it tests: `NumberUtilsTest` tests `NumberUtils`. When the stack passes through
- * the subject, its frame says so and keeps its place (moving it ahead of deeper frames in other classes cost
- * as many cases as it won on bench:real). When it does not (the test checked what the subject
- * produced, or a reader choked on what the subject wrote), the subject is added at the function the test
- * calls on its failing line: first when the throw site is the test itself, else second, after the throw site.
- */
-async function subjectOfTest(
-  view: StackView,
-  evidence: EvidenceSet,
-  out: Candidate[],
-  frames: InAppFrame[],
-  code: CodeReader,
-  weight: number,
-): Promise<void> {
-  const tests = frames.filter((f) => f.test);
-  // The test method is the outermost test frame; helpers and base classes it calls sit inside it.
-  for (const t of [...tests].reverse()) {
-    if (!t.repo || !t.path) continue;
-    const subject = testSubject(t.path, code.listFiles(t.repo));
-    if (!subject) continue;
-    const className = subject
-      .split("/")
-      .pop()!
-      .replace(/\.\w+$/, "");
-    const testName = `${t.path.split("/").pop()}${t.frame.function ? ` (${t.frame.function})` : ""}`;
-    const scores = out.map((c) => c.score).sort((a, b) => b - a);
-    // The subject's best frame so far: the signals above may already have moved the blame within it.
-    const onStack = out
-      .filter((c) => c.repo === t.repo && c.path === subject)
-      .sort((a, b) => b.score - a.score)[0];
-    if (onStack) {
-      onStack.reasons.push(`the failing test ${testName} tests ${className}`);
-      return;
-    }
-    const testLine = t.frame.lineNo
-      ? (await code.read(t.repo, t.path))?.split("\n")[t.frame.lineNo - 1]
-      : null;
-    const source = (await code.read(t.repo, subject)) ?? "";
-    // An interface has no code to fix (`FDistributionTest` exercises an implementation of `FDistribution`).
-    if (new RegExp(`\\binterface\\s+${className}\\b`).test(source)) continue;
-    const lang = languageOf(subject);
-    const fn = calledNames(testLine ?? "").find((n) => definitionLine(source, n, lang) !== null) ?? null;
-    const [first = weight, second = 0] = scores;
-    out.push({
-      repo: t.repo,
-      path: subject,
-      line: fn ? definitionLine(source, fn, lang) : null,
-      function: fn,
-      score: frames[0]?.test ? first + 0.05 : (first + second) / 2,
-      reasons: [
-        `the failing test ${testName} tests ${className}${fn ? ` and calls ${fn} on its failing line` : ""}; the stack never reached it`,
-      ],
-      evidence: [frameEvidence(evidence, view, t.frame, t.index, t.path)],
-      source: "test_subject",
-    });
-    return;
-  }
-}
-
-/** Names called on a line of code: `Foo.bar(` → bar, `new Foo(` → Foo; keywords and assertions left out. */
-function calledNames(line: string): string[] {
-  const text = line.slice(0, 2_000).replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, '""');
-  const out: string[] = [];
-  for (const m of text.matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)\s*\(/g)) {
-    const name = m[1]!;
-    if (/^(if|for|while|switch|catch|return|new|super|this|assert\w*|expect|fail|verify)$/.test(name))
-      continue;
-    if (!out.includes(name)) out.push(name);
-  }
-  return out;
 }
 
 /**
@@ -306,33 +228,48 @@ async function forwardedArgument(view: StackView, out: Candidate[], code: CodeRe
   const [first] = out;
   const raw = view.stack?.frames ?? [];
   if (first?.rank !== 0 || raw.length === 0 || raw.at(-1)!.inApp) return;
-  let k = 0;
-  let callee: string | null = null;
-  const passed: string[] = [];
-  while (k < out.length - 1) {
-    const c = out[k]!;
-    const read = await failingLine(code, c);
-    if (!read) break;
-    const names = passedNames(read.line, callee);
-    const lang = languageOf(c.path!);
-    if (!names?.every((n) => unchangedParameter(read.source, c.line!, n, lang))) break;
-    if (k === 0) passed.push(...names);
-    const short = c.function?.split(/[.:#]/).pop() ?? "";
-    callee =
-      short === "<init>"
-        ? c
-            .path!.split("/")
-            .pop()!
-            .replace(/\.\w+$/, "")
-        : short;
-    k++;
-  }
+  const read = await failingLine(code, first);
+  const passed = read ? passedNames(read.line) : null;
+  const lang = languageOf(first.path ?? "");
+  if (!read || !passed?.every((n) => unchangedParameter(read.source, first.line!, n, lang))) return;
+  const k = await maker(out, 0, code);
   const target = out[k];
   if (k === 0 || !target || target.score > first.score) return;
   const what = `\`${passed.join("`, `")}\``;
   [first.score, target.score] = [target.score, first.score];
   first.reasons.push(`only passed ${what} on, unchanged, to the library call that rejected it`);
   target.reasons.push(`made the value that reached the library as ${what} through ${k} unchanged call(s)`);
+}
+
+/**
+ * The frame above `out[k]` that made what `out[k]` received: callers whose failing line only passes their own
+ * parameters, unchanged, to the frame below are passed over (`toSubSpace(point)` → `getAbscissa((Vector3D)
+ * point)`). Returns its index, or the last frame's when every caller only passed values on.
+ */
+async function maker(out: Candidate[], k: number, code: CodeReader): Promise<number> {
+  let j = k + 1;
+  let callee = calleeName(out[k]!);
+  while (j < out.length - 1) {
+    const c = out[j]!;
+    const read = await failingLine(code, c);
+    const names = read ? passedNames(read.line, callee) : null;
+    const lang = languageOf(c.path ?? "");
+    if (!read || !names?.every((n) => unchangedParameter(read.source, c.line!, n, lang))) break;
+    callee = calleeName(c);
+    j++;
+  }
+  return j;
+}
+
+/** The name a caller's line calls a frame by: its method name, or its class for a constructor. */
+function calleeName(c: Candidate): string {
+  const short = c.function?.split(/[.:#]/).pop() ?? "";
+  return short === "<init>" && c.path
+    ? c.path
+        .split("/")
+        .pop()!
+        .replace(/\.\w+$/, "")
+    : short;
 }
 
 function errorLabel(view: StackView): string {

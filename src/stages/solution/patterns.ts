@@ -117,7 +117,7 @@ export function buildPlan(
       title,
       description,
       files: [...new Set(files.filter((f): f is string => Boolean(f)))],
-      evidence: ev.filter((id) => evidence.some((e) => e.id === id)),
+      evidence: [...new Set(ev)].filter((id) => evidence.some((e) => e.id === id)),
     });
   const testFor = (path: string | null | undefined, title: string, description: string) => {
     const file = path ? hints.testFileFor(path) : null;
@@ -228,10 +228,20 @@ export function buildPlan(
     }
     case "n_plus_one": {
       const occurrence = evidence.find((e) => e.kind === "occurrence");
+      const found = occurrence ? ` (${occurrence.summary})` : "";
+      // The list's loop drives the per-item query: eager-load there, not in the per-item function.
+      const perItem =
+        top?.source === "list_query"
+          ? rc.candidates.find((c) => c !== top && (c.source === "profile" || c.source === "span"))
+          : undefined;
       step(
-        `Batch the per-item queries in ${data(top!.function, 80)}`,
-        `${where} issues one query per item${occurrence ? ` (${occurrence.summary})` : ""}. Load the related rows for all items in one query (\`WHERE … IN (…)\`, a join, or the ORM's prefetch/eager loading) and map them in memory.${commitNote}`,
-        [top!.path],
+        perItem
+          ? `Eager-load in ${data(top!.function, 80)} instead of calling ${data(perItem.function, 80)} once per row`
+          : `Batch the per-item queries in ${data(top!.function, 80)}`,
+        perItem
+          ? `${where} loads a list and calls ${data(perItem.function, 80)} (\`${perItem.path}${perItem.line ? `:${perItem.line}` : ""}\`) for each of its rows, one query each${found}. Load the related rows for all of them in one query where the list is loaded (\`WHERE … IN (…)\`, a join, or the ORM's prefetch/eager loading) and map them in memory; keep ${data(perItem.function, 80)} for single-row callers or give it a batch form.${commitNote}`
+          : `${where} issues one query per item${found}. Load the related rows for all items in one query (\`WHERE … IN (…)\`, a join, or the ORM's prefetch/eager loading) and map them in memory.${commitNote}`,
+        [top!.path, perItem?.path],
         [...topEvidence, ...(occurrence ? [occurrence.id] : [])],
       );
       testFor(

@@ -19,6 +19,7 @@ import { baseline, type Ranked, type Row, score, table } from "./score.ts";
  * ranking is scored against the files and methods the real fix changed, beside the plain stack.
  *   --projects Lang,Math   a subset (default: all nine tuning projects)
  *   --limit N              at most N bugs per project
+ *   --tier main            only one tier (main: a main-source frame; test-only: only test code in-app)
  *   --ablate               also rank with each signal switched off, one at a time
  *   --json FILE            write every case's ranking for inspection
  */
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     mirrors: { type: "string" },
     projects: { type: "string" },
     limit: { type: "string" },
+    tier: { type: "string" },
     ablate: { type: "boolean", default: false },
     json: { type: "string" },
   },
@@ -35,7 +37,7 @@ const { values: args } = parseArgs({
 
 if (!args.mirrors) {
   process.stderr.write(
-    "usage: npm run bench:real -- --mirrors DIR [--projects Lang,Math] [--limit N] [--ablate]\n",
+    "usage: npm run bench:real -- --mirrors DIR [--projects Lang,Math] [--limit N] [--tier main|test-only] [--ablate]\n",
   );
   process.exit(2);
 }
@@ -54,7 +56,7 @@ const rows = new Map<string, Row[]>(variants.map(([name]) => [name, []]));
 const dump: unknown[] = [];
 
 for (const [index, project] of projects.entries()) {
-  const cases = loadCases(m, project, limit);
+  const cases = loadCases(m, project, limit).filter((c) => !args.tier || c.tier === args.tier);
   const def = projectOf(project, index);
   // Every case is a separate incident: lift the sandbox's per-minute request limit.
   const sandbox = await startSandbox({
