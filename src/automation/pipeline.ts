@@ -3,7 +3,7 @@ import type { RootCauseOutput } from "../contract/root-cause.ts";
 import { storedOutput } from "../contract/stored.ts";
 import { checkAgentState } from "../handoff/agent-urls.ts";
 import { routeTarget } from "../handoff/dispatch.ts";
-import { createDispatcher } from "../handoff/dispatchers.ts";
+import { createDispatcher, targetKind } from "../handoff/targets.ts";
 import { asAnalysis } from "../sentry/concurrency.ts";
 import { commentOnIssue } from "../sentry/events.ts";
 import { handOff } from "../stages/handoff.ts";
@@ -130,8 +130,7 @@ async function track(ctx: Context, job: Job, queue: JobQueue, signal: AbortSigna
   const open = dispatches.filter((d) => d.status !== "completed" && d.status !== "failed");
   for (const d of open) {
     const target = ctx.config.handoff.targets.find((t) => t.name === d.target);
-    // Webhook receivers report back through /webhooks/webhook; there is nothing to poll.
-    if (!target || !d.externalId || !d.repository || d.type === "webhook") continue;
+    if (!target || !d.externalId || !d.repository || !targetKind(target.type).polled) continue;
     const dispatcher = createDispatcher(target, { logger: ctx.logger, now: () => ctx.clock.now() });
     const run = ctx.store().getRun(job.runId!)!;
     const state = await dispatcher

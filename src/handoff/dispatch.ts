@@ -3,7 +3,7 @@ import type { Context, StageContext } from "../context.ts";
 import { configError } from "../errors.ts";
 import { scrubText } from "../text/scrub.ts";
 import { checkAgentState } from "./agent-urls.ts";
-import { createDispatcher } from "./dispatchers.ts";
+import { createDispatcher } from "./targets.ts";
 import type { DispatchRequest, TargetConfig } from "./types.ts";
 
 /**
@@ -47,9 +47,10 @@ export async function dispatchBrief(
   });
   // The token binds a callback to this one dispatch: a receiver of another target, or anyone who read a
   // brief (dispatch IDs are printed in it), cannot report on it.
-  const route = input.target.type === "webhook" ? "webhook" : input.target.type;
   const token = record.callbackToken ? `?token=${record.callbackToken}` : "";
-  const callbackUrl = ctx.config.publicUrl ? `${ctx.config.publicUrl}/webhooks/${route}${token}` : null;
+  const callbackUrl = ctx.config.publicUrl
+    ? `${ctx.config.publicUrl}/webhooks/${input.target.type}${token}`
+    : null;
   // What leaves for an agent is scrubbed like every tool output (secret shapes and our own tokens).
   const scrub = (text: string) => scrubText(text, { secrets: ctx.secrets });
   const request = {
