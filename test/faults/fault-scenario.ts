@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { SqliteRunStore } from "../../src/store/sqlite.ts";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github.ts";
 import { connect, fakeClock, testContext, textOf } from "../helpers/context.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 import { CORPUS_NOW } from "../scenarios/types.ts";
 
@@ -18,7 +18,7 @@ import { CORPUS_NOW } from "../scenarios/types.ts";
  * caused in orders-api, so the analysis crosses services.
  */
 
-export const scenario = corpus.find((s) => s.name === "s01-frontend-backend-500")!;
+export const scenario = scenarioNamed("s01-frontend-backend-500");
 export const MAX_RETRIES = 1;
 /** Filled in before the file's tests run: the s01 sandbox, and a fake GitHub serving its repositories. */
 export const env = {} as { prepared: PreparedScenario; github: FakeGitHub; githubConfig: string };
