@@ -22,5 +22,3 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
-
-export const systemClock: Clock = { now: () => Date.now(), sleep: abortableSleep };

@@ -82,7 +82,7 @@ const fileSchema = z
   .strict();
 
 export type RepositoryConfig = z.infer<typeof repositorySchema>;
-export type ConfigFile = z.infer<typeof fileSchema>;
+type ConfigFile = z.infer<typeof fileSchema>;
 
 export interface SentryConfig {
   /** Base URL without `/api/0`, e.g. `https://sentry.io` or `https://sentry.example.com`. */
@@ -99,7 +99,7 @@ export interface SentryConfig {
   hedge: HedgeOptions;
 }
 
-export interface HttpConfig {
+interface HttpConfig {
   host: string;
   port: number;
   stateless: boolean;
@@ -112,7 +112,7 @@ export interface HttpConfig {
   bodyTimeoutMs: number;
 }
 
-export interface GitHubConfig {
+interface GitHubConfig {
   token: string | null;
   /** REST API base without a trailing slash: https://api.github.com or https://ghe.example.com/api/v3. */
   apiUrl: string;
@@ -144,7 +144,7 @@ export interface Config {
   configPath: string | null;
 }
 
-export interface ConfigInputs {
+interface ConfigInputs {
   argv: string[];
   env: Record<string, string | undefined>;
   cwd: string;
@@ -373,7 +373,7 @@ interface SentryInputs {
   deadlineMs: number;
 }
 
-export function sentryConfig(inputs: SentryInputs): SentryConfig {
+function sentryConfig(inputs: SentryInputs): SentryConfig {
   const raw = inputs.host.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
   let url: URL;

@@ -5,7 +5,7 @@ import type { Context, StageContext } from "./context.ts";
  * What a tool file exports: a name, model-facing text, schemas, annotations and a thin handler. Handlers
  * return markdown for the model and, when the tool declares an output schema, the structured result.
  */
-export interface ToolAnnotations {
+interface ToolAnnotations {
   readOnlyHint: boolean;
   destructiveHint?: boolean;
   idempotentHint?: boolean;
@@ -18,15 +18,12 @@ export interface ToolCallContext extends Context, StageContext {
   toolNames: ReadonlySet<string>;
 }
 
-export interface ToolResult<S = Record<string, unknown>> {
+interface ToolResult<S = Record<string, unknown>> {
   markdown: string;
   structured?: S;
 }
 
-export interface ToolDefinition<
-  I extends z.ZodRawShape = z.ZodRawShape,
-  O extends z.ZodRawShape = z.ZodRawShape,
-> {
+interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
   title: string;
   description: string;

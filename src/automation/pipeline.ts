@@ -18,7 +18,7 @@ import { actionable, confidentEnough } from "./gate.ts";
  * upstream call), so a crash at any point resumes without doing anything twice. Returns how the job moved.
  */
 
-export type StepOutcome =
+type StepOutcome =
   | { kind: "advanced" }
   | { kind: "finished"; state: "done" | "skipped"; reason: string }
   | { kind: "later"; delayMs: number; reason: string | null };

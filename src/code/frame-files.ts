@@ -27,7 +27,7 @@ export interface RepoRef {
   fromRelease: boolean;
 }
 
-export interface LocateInput {
+interface LocateInput {
   org: string | null;
   project: string;
   frames: Frame[];

@@ -13,7 +13,7 @@ import { MAX_FILE_BYTES } from "./local.ts";
 import { safeRef, safeRepoPath, symlinkTarget } from "./paths.ts";
 import type { BlameRange, CodeHost, CommitDiff, CommitInfo, FileStatus, LogOptions } from "./types.ts";
 
-export interface GitHubHostOptions {
+interface GitHubHostOptions {
   /** owner/name */
   repo: string;
   /** Name in this server's registry (the config's `name`). */

@@ -39,7 +39,7 @@ export interface ProjectRepository {
   mappings: CodeMapping[];
 }
 
-export interface RegistryDeps {
+interface RegistryDeps {
   config: Config;
   sentry: SentryClient;
   logger: Logger;
@@ -264,7 +264,7 @@ export class RepositoryRegistry {
 }
 
 /** The nearest directory at or above `dir` with a `.git` entry. */
-export function findGitRoot(dir: string): string | null {
+function findGitRoot(dir: string): string | null {
   let d = dir;
   for (;;) {
     if (existsSync(join(d, ".git"))) return d;
@@ -275,7 +275,7 @@ export function findGitRoot(dir: string): string | null {
 }
 
 /** owner/name from the checkout's `origin` remote, read from .git/config without running git. */
-export function originSlug(root: string): string | null {
+function originSlug(root: string): string | null {
   try {
     const gitDir = join(root, ".git");
     if (!statSync(gitDir).isDirectory()) return null;

@@ -8,7 +8,7 @@ import { type SolutionOutput, solutionOutputShape } from "./solution.ts";
  * Stage outputs read back from the run store. The store keeps them as JSON it knows nothing about; each is
  * checked against the contract its stage produced before anything relies on its shape.
  */
-export interface StageOutputs {
+interface StageOutputs {
   root_cause: RootCauseOutput;
   solution: SolutionOutput;
   handoff: HandoffOutput;

@@ -56,7 +56,7 @@ function mechanismNote(link: ChainLink): string {
   return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
 
-export interface StackOptions {
+interface StackOptions {
   maxFrames: number;
   contextFrames: number;
   contextLines: number;
@@ -248,7 +248,7 @@ export function tagsSection(
   return lines("## Tags (this event)", shown.map(([k, v]) => `${k}=${data(v, 80)}`).join(", "));
 }
 
-export const IMPORTANT_TAGS = new Set([
+const IMPORTANT_TAGS = new Set([
   "environment",
   "release",
   "transaction",

@@ -33,9 +33,9 @@ import {
 } from "./event-sections.ts";
 import { call, count, data, facts, field, lines, UNTRUSTED_NOTICE, when } from "./markdown.ts";
 
-export type Detail = "brief" | "full";
+type Detail = "brief" | "full";
 
-export interface IssueViewInput {
+interface IssueViewInput {
   issue: Issue;
   release?: ReleaseDetails | null;
   /** null: Sentry could not be asked; []: it has none. */

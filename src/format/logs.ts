@@ -3,7 +3,7 @@ import type { LogsStructured } from "../contract/logs.ts";
 import { truncate } from "../text/clip.ts";
 import { call, cell, field, lines, UNTRUSTED_NOTICE } from "./markdown.ts";
 
-export interface LogsViewInput {
+interface LogsViewInput {
   title: string;
   query: string;
   window: LogsStructured["window"];

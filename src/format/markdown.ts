@@ -65,7 +65,7 @@ export function when(iso: string | null | undefined, now: number): string | null
   return `${stamp} (${ago(now - t)})`;
 }
 
-export function ago(ms: number): string {
+function ago(ms: number): string {
   if (ms < 0) return "in the future";
   const s = Math.round(ms / 1000);
   if (s < 90) return `${s}s ago`;

@@ -8,7 +8,7 @@ import type { TraceStructured } from "../contract/trace.ts";
 import type { Trace, TraceMeta, TraceSpan } from "../sentry/traces.ts";
 import { call, cell, data, facts, field, lines, UNTRUSTED_NOTICE } from "./markdown.ts";
 
-export interface TraceViewInput {
+interface TraceViewInput {
   trace: Trace;
   analysis: TraceAnalysis;
   meta: TraceMeta | null;

@@ -10,7 +10,7 @@ import { verifyAutofixCallback, webhookDispatcher } from "./webhook.ts";
  * back on `POST /webhooks/<type>` or is polled. The config schema, the dispatcher, the webhook routes and
  * the worker's status polling all read this table: a new kind is its dispatcher file and an entry here.
  */
-export interface TargetKind {
+interface TargetKind {
   type: string;
   /** API base when the config gives none; "github" means the configured GitHub API. */
   defaultApiUrl: string;

@@ -14,7 +14,7 @@ import type { ResourceTemplateDefinition } from "./types.ts";
 
 const MAX_LISTED = 500;
 
-export function rulesUri(repo: string, path: string): string {
+function rulesUri(repo: string, path: string): string {
   return `autofix://rules/${encodeURIComponent(repo)}/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 

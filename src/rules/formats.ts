@@ -8,9 +8,9 @@ import type { Activation, RuleSource } from "./types.ts";
  * the choice is named in a warning rather than hidden.
  */
 
-export const WINDSURF_FILE_LIMIT = 6_000;
+const WINDSURF_FILE_LIMIT = 6_000;
 export const WINDSURF_TOTAL_LIMIT = 12_000;
-export const CURSOR_LINE_GUIDE = 500;
+const CURSOR_LINE_GUIDE = 500;
 const MAX_CONTENT = 64 * 1024;
 
 type Parsed = Pick<RuleSource, "activation" | "patterns" | "description" | "excludeAgents" | "confidence"> & {
@@ -237,7 +237,7 @@ function copilot(fm: Frontmatter): Parsed {
 }
 
 /** A glob list as any of the tools accept it: a YAML list, or one string of comma-separated patterns. */
-export function toPatterns(value: unknown): string[] {
+function toPatterns(value: unknown): string[] {
   const items = Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
   return items
     .filter((v): v is string => typeof v === "string")

@@ -20,7 +20,7 @@ const sentryApi = () => {
 
 export type EventSelector = "recommended" | "latest" | "oldest" | (string & {});
 
-export interface JsonResponse {
+interface JsonResponse {
   body: unknown;
   headers: Record<string, string>;
   next: string | null;
@@ -28,7 +28,7 @@ export interface JsonResponse {
 
 type Query = Record<string, string | number | boolean | Array<string | number> | undefined | null>;
 
-export interface OrgFacts {
+interface OrgFacts {
   /** "legacy-only" once `/trace/{id}/` answered 404: older self-hosted installs serve only `/events-trace/`. */
   traceEndpoint?: "current" | "legacy-only";
 }

@@ -30,7 +30,7 @@ export interface SentryHttpOptions {
   now?: () => number;
 }
 
-export interface SentryResponse {
+interface SentryResponse {
   status: number;
   url: string;
   headers: Record<string, string>;
@@ -38,7 +38,7 @@ export interface SentryResponse {
   body: unknown;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   method?: "GET" | "POST" | "PUT" | "DELETE";
   body?: unknown;
   signal?: AbortSignal | undefined;
@@ -366,7 +366,7 @@ function parseBody(text: string, contentType: string | undefined): unknown {
 }
 
 /** A response body that was not JSON (an HTML error page from a proxy, say). */
-export class NonJsonBody {
+class NonJsonBody {
   constructor(
     readonly text: string,
     readonly contentType: string,

@@ -25,11 +25,11 @@ export interface LogQuery {
   perPage?: number;
 }
 
-export const LOG_FIELDS = ["sentry.item_id", "timestamp", "message", "severity", "project", "trace"];
+const LOG_FIELDS = ["sentry.item_id", "timestamp", "message", "severity", "project", "trace"];
 const datasetOf = new WeakMap<SentryClient, "logs" | "ourlogs">();
 
 /** One page of log rows, newest first, and whether more exist. */
-export async function fetchLogs(
+async function fetchLogs(
   sentry: SentryClient,
   org: string,
   q: LogQuery,
@@ -55,7 +55,7 @@ export async function fetchLogs(
 }
 
 /** Counts per severity for the same query (an aggregate query), so trimmed output can say what it left out. */
-export async function countLogsBySeverity(
+async function countLogsBySeverity(
   sentry: SentryClient,
   org: string,
   q: LogQuery,
@@ -110,7 +110,7 @@ export function logsAround(
   };
 }
 
-export interface KeptLogs {
+interface KeptLogs {
   /** The newest rows, then the errors and warnings asked for separately (the same row may appear twice). */
   rows: LogRow[];
   more: boolean;

@@ -6,7 +6,7 @@ import { arr, isObj, str, text } from "./lenient.ts";
 /** Project slug → numeric id (list endpoints filter by id), cached per client and organisation. */
 const cache = new WeakMap<SentryClient, Map<string, Promise<Map<string, string>>>>();
 
-export async function projectIds(
+async function projectIds(
   sentry: SentryClient,
   org: string,
   signal?: AbortSignal,

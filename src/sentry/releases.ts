@@ -103,7 +103,7 @@ export async function fetchSuspectCommits(
   }
 }
 
-export function normalizeCommit(c: Json): CommitRef {
+function normalizeCommit(c: Json): CommitRef {
   const message = str(c.message);
   const author = obj(c.author);
   const pr = obj(c.pullRequest);

@@ -63,7 +63,7 @@ export interface TraceMeta {
   projects: number | null;
 }
 
-export interface TraceWindow {
+interface TraceWindow {
   /** Bias the trace toward this error (Sentry's `errorId`). */
   errorId?: string | null;
   /** ISO time of the event; picks a window around it instead of the last 14 days. */
@@ -213,7 +213,7 @@ function isIssueRef(item: Json): boolean {
   );
 }
 
-export function issueRef(item: Json): TraceIssueRef {
+function issueRef(item: Json): TraceIssueRef {
   const type = text(item.event_type) ?? text(item.type);
   return {
     kind: type === "occurrence" || item.suspect_spans !== undefined ? "occurrence" : "error",

@@ -61,7 +61,7 @@ export interface RepoState {
   window: CommitInfo[];
 }
 
-export interface RelatedError {
+interface RelatedError {
   ref: TraceIssueRef;
   view: StackView | null;
 }
@@ -231,7 +231,7 @@ export async function gatherSignals(
 }
 
 /** From three weeks before the issue was first seen to just after it. */
-export function regressionWindow(issue: Issue, event: SentryEvent): { start: string; end: string } {
+function regressionWindow(issue: Issue, event: SentryEvent): { start: string; end: string } {
   const first = Date.parse(issue.firstSeen ?? event.dateCreated ?? "") || Date.now();
   return {
     start: new Date(first - WINDOW_DAYS * 86_400_000).toISOString(),

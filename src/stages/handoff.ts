@@ -175,7 +175,7 @@ export async function handOff(
  * type, each cut to identifier characters. The issue title is whatever an event sender wrote, so it stays
  * out (it is quoted as data in the brief).
  */
-export function pullRequestTitle(shortId: string, fn: string | null, exceptionType: string | null): string {
+function pullRequestTitle(shortId: string, fn: string | null, exceptionType: string | null): string {
   const word = (s: string | null, max: number) =>
     (s ?? "")
       .replace(/[^\w.$:<>[\]-]+/g, "")

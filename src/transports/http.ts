@@ -26,7 +26,7 @@ export interface HttpHandle {
   close(): Promise<void>;
 }
 
-export interface HttpOptions {
+interface HttpOptions {
   /** The background worker, when webhooks feed one (the CLI starts it): a queued job wakes it. */
   worker?: JobWaker | null;
 }

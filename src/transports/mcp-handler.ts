@@ -11,7 +11,7 @@ import { header, readBody, rpcError } from "./http-io.ts";
  * `/mcp` once a request has passed the guards: Streamable HTTP with sessions (at most `http.maxSessions`,
  * idle ones closed by a reaper), or stateless, each POST answered on its own.
  */
-export interface McpHandler {
+interface McpHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   sessionCount(): number;
   close(): Promise<void>;

@@ -19,16 +19,14 @@ export {
 /** Small builders for the demo dataset. Everything is relative to `now` and free of randomness. */
 
 export const isoAt = (ms: number): string => new Date(ms).toISOString();
-export const isoAgo = (now: number, minutes: number): string => isoAt(now - minutes * MIN);
-/** Discover rows (`/events/`) spell UTC as `+00:00` and drop the fraction. */
-export const discoverTs = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
+const isoAgo = (now: number, minutes: number): string => isoAt(now - minutes * MIN);
 
 /** `[[lineNo, code], …]` with `lines[at]` on `lineNo`, the way the API merges pre/post context. */
 export function source(lineNo: number, lines: string[], at: number): Array<[number, string]> {
   return lines.map((code, i) => [lineNo - at + i, code]);
 }
 
-export interface FrameSpec {
+interface FrameSpec {
   filename: string;
   absPath: string;
   module?: string | null;
@@ -92,10 +90,10 @@ const TAG_NAMES: Record<string, string> = {
   mechanism: "Mechanism",
 };
 
-export const tagName = (key: string): string => TAG_NAMES[key] ?? key;
+const tagName = (key: string): string => TAG_NAMES[key] ?? key;
 
 /** `[value, count, firstSeen minutes ago, lastSeen minutes ago]` */
-export type TagRow = [value: string, count: number, firstSeenMin: number, lastSeenMin: number];
+type TagRow = [value: string, count: number, firstSeenMin: number, lastSeenMin: number];
 
 export function tagDistribution(now: number, key: string, rows: TagRow[]): Json {
   return {
@@ -136,7 +134,7 @@ export function issueStats(now: number, firstSeenMs: number, perHour: number): J
   return { "24h": hourly, "30d": daily };
 }
 
-export const GROUPING_CONFIG: Json = {
+const GROUPING_CONFIG: Json = {
   enhancements: "KLUv_SAYwQAAkwKRs25ld3N0eWxlOjIwMjMtMDEtMTGQ",
   id: "newstyle:2023-01-11",
 };

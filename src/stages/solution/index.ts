@@ -82,7 +82,7 @@ export async function proposeSolution(
   return output;
 }
 
-export interface SolutionEdit {
+interface SolutionEdit {
   remove?: string[] | undefined;
   add?: Array<{ title: string; description: string; files?: string[] | undefined }> | undefined;
   /** Move a step to a 1-based position. */

@@ -8,7 +8,7 @@ import type { EvidenceRecord } from "../../store/types.ts";
  * cause and cites its evidence; nothing here is generic filler.
  */
 
-export type Pattern =
+type Pattern =
   | "missing_value"
   | "bad_downstream"
   | "timeout"
@@ -17,7 +17,7 @@ export type Pattern =
   | "unlocated"
   | "logic";
 
-export interface PlanStep {
+interface PlanStep {
   id: string;
   /** The repository the files belong to; null for steps without files. */
   repo: string | null;
@@ -27,7 +27,7 @@ export interface PlanStep {
   evidence: string[];
 }
 
-export interface PlanTest {
+interface PlanTest {
   title: string;
   description: string;
   file: string | null;
@@ -40,7 +40,7 @@ export interface TestHints {
   command(testFile: string | null): string | null;
 }
 
-export interface Plan {
+interface Plan {
   pattern: Pattern;
   steps: PlanStep[];
   tests: PlanTest[];
@@ -56,7 +56,7 @@ interface Exception {
   value: string | null;
 }
 
-export function classify(rc: RootCauseOutput, exception: Exception | null): Pattern {
+function classify(rc: RootCauseOutput, exception: Exception | null): Pattern {
   const top = rc.candidates[0];
   if (rc.verdict === "third_party") return "library";
   if (!top || rc.verdict === "unknown") return "unlocated";
