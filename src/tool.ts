@@ -28,6 +28,11 @@ interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
   title: string;
   description: string;
   inputSchema: I;
+  /**
+   * What the tool does, for people: its row in the README's tool table (npm run readme writes it). Longer
+   * than the description, which is for the model; not sent in tools/list.
+   */
+  summary: string;
   /** A valid call, quoted when a call's arguments do not match the input schema; not sent in tools/list. */
   example: z.input<z.ZodObject<I>>;
   outputSchema?: O;

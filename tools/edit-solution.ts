@@ -11,6 +11,8 @@ export const editSolutionTool = defineTool({
   title: "Edit a fix plan",
   description:
     "Remove, add or move fix-plan steps; each edit is a new revision, and the edited plan is what hand_off sends. Use it when the plan from propose_solution needs changing.",
+  summary:
+    "Remove, add or move plan steps; each edit is a revision, and the edited plan is what `hand_off` sends.",
   example: { run_id: "run_20261128_ab12cd34ef", remove: ["s2"] },
   inputSchema: {
     run_id: runIdInput,

@@ -11,6 +11,8 @@ export const getIssue = defineTool({
   title: "Get a Sentry issue",
   description:
     "A Sentry issue and one of its events: exception chain, in-app frames with source, breadcrumbs, request, tags, release, suspect commits and a trace summary. Use it first when the user names an issue or pastes a Sentry link; to find issues, use search_issues.",
+  summary:
+    'A Sentry issue and one event: exception chain (origin first), in-app frames nearest the throw with source, breadcrumbs, request, tag distributions, release and suspect commits, counts, and a trace summary. `detail: "full"` shows every frame, breadcrumb and header, still bounded.',
   example: { issue: "ORDERS-API-7A" },
   inputSchema: {
     issue: issueInput.describe("Short ID (ORDERS-API-7A), numeric ID, or a Sentry issue or event URL"),

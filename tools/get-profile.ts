@@ -16,6 +16,8 @@ export const getProfile = defineTool({
   title: "Get a performance profile",
   description:
     "Hot call paths and the top functions by self and total time, from a profile ID, an issue's linked profile, or a transaction's aggregated flamegraph. Use it for slow endpoints and performance issues.",
+  summary:
+    "Hot paths (root → leaf, application frames marked) and top functions by self and total time with file:line — from a transaction profile, a continuous-profiling chunk linked to an event, or a transaction's aggregated flamegraph.",
   example: { transaction: "GET /v1/orders", project: "orders-api" },
   inputSchema: {
     profile_id: z.string().max(64).optional().describe("Transaction profile ID (needs project)"),

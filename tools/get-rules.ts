@@ -10,6 +10,8 @@ export const getRules = defineTool({
   title: "Get the repository's coding-agent rules",
   description:
     "The repository's coding-agent rules files (Cursor, Windsurf, Cline, Claude Code, AGENTS.md, Copilot, Gemini) and, with paths, which apply to each file and why. Use it before editing files, so the change follows the project's conventions.",
+  summary:
+    "The repository's coding-agent rules files (Cursor, Windsurf, Cline, Claude Code with `@imports`, AGENTS.md, Copilot, Gemini) grouped by tool with how each activates; with `paths`, which rules apply to each file under that tool's glob and precedence semantics, why, and their text. Flags surprises (skipped malformed rules, quoted `\"true\"`, Windsurf's 6,000-character cut).",
   example: { paths: ["src/pricing/discounts.ts"] },
   inputSchema: {
     repo: z

@@ -10,6 +10,8 @@ export const searchIssues = defineTool({
   title: "Search Sentry issues",
   description:
     "Find Sentry issues by search syntax, project, environment and period, sorted by last seen, events, first seen or users. Use it when there is no issue ID yet; for one issue's details, use get_issue.",
+  summary:
+    "Find issues by Sentry search syntax, project, environment and period; sort by last seen, frequency, first seen or users; shows counts, first/last seen and Seer's fixability score; paginated with a cursor.",
   example: { query: "is:unresolved checkout", sort: "freq" },
   inputSchema: {
     query: z.string().max(500).optional().describe('Sentry search syntax; default "is:unresolved"'),

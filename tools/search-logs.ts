@@ -21,6 +21,8 @@ export const searchLogs = defineTool({
   title: "Search Sentry logs",
   description:
     "Sentry log lines for a trace, an issue (its trace and time window) or a query; identical lines collapsed, errors and warnings kept first. Use it to see what the services logged just before an error.",
+  summary:
+    "Sentry Logs for a trace, an issue (its trace and time window) or a query, with a severity filter. Chronological, identical lines collapsed with counts, errors and warnings kept first when trimming, totals per severity. Falls back to the `ourlogs` dataset on older Sentry.",
   example: { issue: "ORDERS-API-7A", severity: "error,warn" },
   inputSchema: {
     trace_id: traceIdInput,
