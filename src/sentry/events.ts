@@ -1,5 +1,6 @@
-import { enc, type SentryClient } from "./client.ts";
+import type { SentryClient } from "./client.ts";
 import { normalizeEvent } from "./normalize-event.ts";
+import { enc } from "./paths.ts";
 import type { SentryEvent } from "./types.ts";
 
 /** One event by project and ID: another service's error in the same trace, read for its stack. */

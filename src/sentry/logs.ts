@@ -1,7 +1,7 @@
 import { AppError } from "../errors.ts";
 import type { SentryClient } from "./client.ts";
-import { enc } from "./client.ts";
 import { arr, int, isObj, isoTime, obj, str, text } from "./lenient.ts";
+import { enc } from "./paths.ts";
 
 /**
  * Logs from `/organizations/{org}/events/?dataset=logs` (called `ourlogs` before Sentry accepted `logs`).

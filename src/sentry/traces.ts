@@ -1,7 +1,7 @@
 import { NotFoundError } from "../errors.ts";
 import type { SentryClient } from "./client.ts";
-import { enc } from "./client.ts";
 import { arr, int, isObj, type Json, num, obj, pick, str, text } from "./lenient.ts";
+import { enc } from "./paths.ts";
 
 /**
  * Distributed traces. The current `/trace/{id}/` endpoint returns an array of span nodes (with `children`,
