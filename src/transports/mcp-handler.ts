@@ -26,13 +26,42 @@ interface Session {
 }
 
 export function mcpHandler(context: Context): McpHandler {
-  const { http } = context.config;
-  const log = context.logger.child({ component: "http" });
-  const sessions = new Map<string, Session>();
-  /** Initialize requests answered but whose session is not registered yet: they count against the cap. */
-  let opening = 0;
+  return new McpSessions(context);
+}
 
-  const handleStateless = async (req: IncomingMessage, res: ServerResponse) => {
+class McpSessions implements McpHandler {
+  private readonly http: Context["config"]["http"];
+  private readonly log: Context["logger"];
+  private readonly sessions = new Map<string, Session>();
+  /** Initialize requests answered but whose session is not registered yet: they count against the cap. */
+  private opening = 0;
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(private readonly context: Context) {
+    this.http = context.config.http;
+    this.log = context.logger.child({ component: "http" });
+    this.reaper = setInterval(
+      () => this.reap(),
+      Math.min(60_000, Math.max(1_000, this.http.sessionIdleMs / 4)),
+    );
+    this.reaper.unref();
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.http.stateless ? this.stateless(req, res) : this.stateful(req, res);
+  }
+
+  sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    await Promise.allSettled([...this.sessions.values()].map((s) => s.transport.close()));
+    this.sessions.clear();
+  }
+
+  private async stateless(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST") {
       return rpcError(
         res,
@@ -42,9 +71,9 @@ export function mcpHandler(context: Context): McpHandler {
         { allow: "POST" },
       );
     }
-    const body = await readBody(req, res, http.maxBodyBytes, http.bodyTimeoutMs);
+    const body = await readBody(req, res, this.http.maxBodyBytes, this.http.bodyTimeoutMs);
     if (body === undefined) return;
-    const server = createServer(context);
+    const server = createServer(this.context);
     // A plain JSON answer is cheapest, but it can carry nothing before the result: when the client asked for
     // progress, the answer is an SSE stream so the notifications reach it (there is no session to send them on).
     const transport = new StreamableHTTPServerTransport({
@@ -57,9 +86,38 @@ export function mcpHandler(context: Context): McpHandler {
     });
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
-  };
+  }
 
-  const inSession = async (session: Session, req: IncomingMessage, res: ServerResponse) => {
+  private async stateful(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const sessionId = header(req, "mcp-session-id");
+    if (sessionId) {
+      const session = this.sessions.get(sessionId);
+      if (!session) return rpcError(res, 404, -32001, "Session not found: initialize a new session");
+      return this.inSession(session, req, res);
+    }
+    if (req.method !== "POST")
+      return rpcError(res, 400, -32000, "Bad Request: no session; POST an initialize request first");
+    const body = await readBody(req, res, this.http.maxBodyBytes, this.http.bodyTimeoutMs);
+    if (body === undefined) return;
+    const initializing = Array.isArray(body)
+      ? body.some((m) => isInitializeRequest(m))
+      : isInitializeRequest(body);
+    if (!initializing)
+      return rpcError(res, 400, -32000, "Bad Request: no session ID; POST an initialize request first");
+    if (this.sessions.size + this.opening >= this.http.maxSessions) {
+      this.log.warn("session limit reached", { sessions: this.sessions.size, max: this.http.maxSessions });
+      return rpcError(
+        res,
+        503,
+        -32000,
+        `Too many sessions (${this.http.maxSessions}): close finished sessions (DELETE /mcp) or retry later; the operator can raise http.maxSessions`,
+        { "retry-after": "30" },
+      );
+    }
+    return this.open(req, res, body);
+  }
+
+  private async inSession(session: Session, req: IncomingMessage, res: ServerResponse): Promise<void> {
     session.lastSeen = Date.now();
     if (req.method === "POST") {
       session.busy++;
@@ -69,80 +127,45 @@ export function mcpHandler(context: Context): McpHandler {
       });
     }
     const body =
-      req.method === "POST" ? await readBody(req, res, http.maxBodyBytes, http.bodyTimeoutMs) : undefined;
+      req.method === "POST"
+        ? await readBody(req, res, this.http.maxBodyBytes, this.http.bodyTimeoutMs)
+        : undefined;
     if (req.method === "POST" && body === undefined) return;
     return session.transport.handleRequest(req, res, body);
-  };
+  }
 
-  const handleStateful = async (req: IncomingMessage, res: ServerResponse) => {
-    const sessionId = header(req, "mcp-session-id");
-    if (sessionId) {
-      const session = sessions.get(sessionId);
-      if (!session) return rpcError(res, 404, -32001, "Session not found: initialize a new session");
-      return inSession(session, req, res);
-    }
-    if (req.method !== "POST")
-      return rpcError(res, 400, -32000, "Bad Request: no session; POST an initialize request first");
-    const body = await readBody(req, res, http.maxBodyBytes, http.bodyTimeoutMs);
-    if (body === undefined) return;
-    const initializing = Array.isArray(body)
-      ? body.some((m) => isInitializeRequest(m))
-      : isInitializeRequest(body);
-    if (!initializing)
-      return rpcError(res, 400, -32000, "Bad Request: no session ID; POST an initialize request first");
-    if (sessions.size + opening >= http.maxSessions) {
-      log.warn("session limit reached", { sessions: sessions.size, max: http.maxSessions });
-      return rpcError(
-        res,
-        503,
-        -32000,
-        `Too many sessions (${http.maxSessions}): close finished sessions (DELETE /mcp) or retry later; the operator can raise http.maxSessions`,
-        { "retry-after": "30" },
-      );
-    }
-    opening++;
-    res.once("close", () => opening--);
-    const server = createServer(context);
+  /** A new session for an initialize request. */
+  private async open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    this.opening++;
+    res.once("close", () => this.opening--);
+    const server = createServer(this.context);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, lastSeen: Date.now(), busy: 0 });
-        log.info("session opened", { sessions: sessions.size });
+        this.sessions.set(id, { transport, server, lastSeen: Date.now(), busy: 0 });
+        this.log.info("session opened", { sessions: this.sessions.size });
       },
     });
     transport.onclose = () => {
       const id = transport.sessionId;
-      if (id && sessions.delete(id)) log.info("session closed", { sessions: sessions.size });
+      if (id && this.sessions.delete(id)) this.log.info("session closed", { sessions: this.sessions.size });
       void server.close();
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
-  };
+  }
 
-  const reaper = setInterval(
-    () => {
-      const cutoff = Date.now() - http.sessionIdleMs;
-      for (const [id, session] of sessions) {
-        if (session.busy === 0 && session.lastSeen < cutoff) {
-          log.info("closing idle session");
-          sessions.delete(id);
-          void session.transport.close();
-        }
+  /** Closes sessions idle longer than http.sessionIdleMs; one waiting for a tool call is never idle. */
+  private reap(): void {
+    const cutoff = Date.now() - this.http.sessionIdleMs;
+    for (const [id, session] of this.sessions) {
+      if (session.busy === 0 && session.lastSeen < cutoff) {
+        this.log.info("closing idle session");
+        this.sessions.delete(id);
+        void session.transport.close();
       }
-    },
-    Math.min(60_000, Math.max(1_000, http.sessionIdleMs / 4)),
-  );
-  reaper.unref();
-
-  return {
-    handle: http.stateless ? handleStateless : handleStateful,
-    sessionCount: () => sessions.size,
-    close: async () => {
-      clearInterval(reaper);
-      await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
-      sessions.clear();
-    },
-  };
+    }
+  }
 }
 
 /** Whether a JSON-RPC body (one message or a batch) carries a progress token in any request's `_meta`. */
