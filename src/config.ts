@@ -10,6 +10,7 @@ import {
   type HandoffConfig,
   handoffConfig,
 } from "./config-automation.ts";
+import { type StoreConfig, storeConfig, storeSecrets } from "./config-store.ts";
 import { configError } from "./errors.ts";
 import { DEFAULT_HEDGE, type HedgeOptions } from "./hedge.ts";
 import type { LogLevel } from "./log.ts";
@@ -74,6 +75,8 @@ export interface Config {
   dbPath: string;
   /** Whether AUTOFIX_DB named the database (else dbPath is the default under the state directory). */
   dbNamed: boolean;
+  /** SQLite at dbPath, or PostgreSQL when store.url is set. */
+  store: StoreConfig;
   demo: boolean;
   logLevel: LogLevel;
   configPath: string | null;
@@ -109,7 +112,7 @@ Usage: autofix-mcp [options]
   --help, --version
 
 Environment: SENTRY_ACCESS_TOKEN, SENTRY_HOST, SENTRY_ORG, AUTOFIX_CONFIG, AUTOFIX_DB,
-AUTOFIX_HTTP_TOKEN, AUTOFIX_LOG_LEVEL, GITHUB_TOKEN, GITHUB_API_URL.`;
+AUTOFIX_DATABASE_URL, AUTOFIX_REPLICA_ID, AUTOFIX_HTTP_TOKEN, AUTOFIX_LOG_LEVEL, GITHUB_TOKEN, GITHUB_API_URL.`;
 
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 const DEFAULT_PORT = 3939;
@@ -176,6 +179,7 @@ export function loadConfig(inputs: ConfigInputs): CliAction {
       nonEmpty(env.AUTOFIX_DB) ??
       join(stateDir(inputs.home ?? homedir(), inputs.platform ?? process.platform, env), "runs.db"),
     dbNamed: nonEmpty(env.AUTOFIX_DB) !== undefined,
+    store: storeConfig(file.store, env),
     demo: flags.demo === true,
     logLevel,
     configPath: resolvedConfigPath,
@@ -372,5 +376,6 @@ export function configSecrets(config: Config): string[] {
     config.github.token,
     config.automation.webhookSecret,
     ...config.handoff.targets.flatMap((t) => [t.token, t.secret]),
+    ...storeSecrets(config.store),
   ].filter((s): s is string => Boolean(s));
 }

@@ -6,8 +6,9 @@ import { SentryClient } from "./sentry/client.ts";
 import { Slots } from "./sentry/concurrency.ts";
 import { SentryHttp } from "./sentry/http.ts";
 import { RunChanges } from "./store/changes.ts";
-import { JobQueue } from "./store/queue.ts";
-import { SqliteRunStore } from "./store/sqlite.ts";
+import { openStores, type Stores } from "./store/open.ts";
+import type { DatabaseHealth } from "./store/pg-bridge.ts";
+import type { JobQueue } from "./store/queue-types.ts";
 import type { RunStore } from "./store/types.ts";
 import { rememberSecrets } from "./text/scrub.ts";
 
@@ -19,10 +20,15 @@ export interface Context {
   repos: RepositoryRegistry;
   logger: Logger;
   clock: { now(): number };
-  /** The run store, opened on first use (so a bad AUTOFIX_DB fails the stage tools, not the server). */
+  /**
+   * The run store, opened on first use (so a bad AUTOFIX_DB or an unreachable AUTOFIX_DATABASE_URL fails the
+   * stage tools, not the server): SQLite by default, PostgreSQL when `store.url` is set.
+   */
   store(): RunStore;
   /** The background job queue, in the same database as the runs. */
   queue(): JobQueue;
+  /** The database's state for /healthz (reachable, migration version, pool use); opens it if need be. */
+  database(): Promise<DatabaseHealth>;
   /** Notices of runs that changed, for resource subscriptions. */
   changes: RunChanges;
   /** Secret values (tokens) that must never appear in output or logs. */
@@ -80,34 +86,37 @@ export function createContext(config: Config, logger: Logger, upstreamClock?: Cl
     ...(upstreamClock ? { clock: upstreamClock } : {}),
   });
   const analyses = new Slots(MAX_ANALYSES);
-  let store: SqliteRunStore | null = null;
-  let queue: JobQueue | null = null;
+  let stores: Stores | null = null;
   const changes = new RunChanges((error) => logger.warn("a run subscription listener failed", { error }));
+  const open = (): Stores => {
+    stores ??= openStores(config, () => context.clock.now(), changes, logger);
+    return stores;
+  };
   const context: Context = {
     config,
     sentry,
     repos,
     logger,
     clock: { now: () => Date.now() },
-    store: () => {
-      if (!store) {
-        store = new SqliteRunStore(config.dbPath, () => context.clock.now());
-        store.changed = (runId) => changes.emit(runId);
+    store: () => open().store,
+    queue: () => open().queue,
+    database: async () => {
+      try {
+        return await open().health();
+      } catch (error) {
+        return {
+          kind: config.store.url ? "postgres" : "sqlite",
+          reachable: false,
+          error: (error as Error).message,
+          migration: 0,
+        };
       }
-      return store;
-    },
-    queue: () => {
-      if (!queue) {
-        queue = new JobQueue((context.store() as SqliteRunStore).db, () => context.clock.now());
-        queue.changed = (runId) => changes.emit(runId);
-      }
-      return queue;
     },
     changes,
     secrets: configSecrets(config),
     analyses,
     close: async () => {
-      store?.close();
+      await stores?.close();
       await http.close();
     },
   };

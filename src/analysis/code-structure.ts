@@ -242,15 +242,17 @@ export function producerOf(
   span: FunctionSpan,
   lineNo: number,
   variable: string,
-): { fn: string; line: number } | null {
+): { fn: string; line: number; receiver?: string } | null {
   const lines = source.split("\n");
   const escaped = variable.replace(/\$/g, "\\$");
   const assign = new RegExp(
-    `(?:^|[\\s,(])(?:const|let|var|final|val|auto)?\\s*(?:[\\w<>\\[\\]]+\\s+)?${escaped}\\s*(?::[^=]+)?=(?!=)\\s*(?:await\\s+)?(?:[\\w$]+\\.)*([A-Za-z_$][\\w$]*)\\s*\\(`,
+    `(?:^|[\\s,(])(?:const|let|var|final|val|auto)?\\s*(?:[\\w<>\\[\\]]+\\s+)?${escaped}\\s*(?::[^=]+)?=(?!=)\\s*(?:await\\s+)?((?:[\\w$]+\\.)*)([A-Za-z_$][\\w$]*)\\s*\\(`,
   );
   for (let i = lineNo - 2; i >= span.start - 1; i--) {
     const m = assign.exec(lines[i] ?? "");
-    if (m && !KEYWORDS.has(m[1]!)) return { fn: m[1]!, line: i + 1 };
+    if (!m || KEYWORDS.has(m[2]!)) continue;
+    const receiver = m[1]!.replace(/\.$/, "");
+    return receiver ? { fn: m[2]!, line: i + 1, receiver } : { fn: m[2]!, line: i + 1 };
   }
   return null;
 }
@@ -265,4 +267,13 @@ export function messageTokens(message: string | null): string[] {
       out.add(token);
   }
   return [...out];
+}
+
+/** The type a variable is declared with: `ObjectType proto = …`, `List<Foo> foos;`, `parser: Parser`. */
+export function declaredType(source: string, variable: string): string | null {
+  const name = variable.replace(/\$/g, "\\$");
+  const m =
+    new RegExp(`\\b([A-Z][\\w$]*)(?:<[^;=()]*>)?(?:\\[\\])*\\s+${name}\\s*[=;,)]`).exec(source) ??
+    new RegExp(`\\b${name}\\s*:\\s*([A-Z][\\w$]*)`).exec(source);
+  return m?.[1] ?? null;
 }

@@ -126,10 +126,7 @@ async function dispatch({ ctx, job, owner, signal, queue, call }: StepInput): Pr
       : `no handoff target is configured for project ${run.issue.project}`;
     return { kind: "finished", state: "done", reason: `${why}; the brief is stored with the run` };
   }
-  if (
-    queue.recentDispatches(job.org) >= ctx.config.automation.perOrgPerHour &&
-    queue.dispatchesOf(run.id).length === 0
-  ) {
+  if (!queue.takeDispatchSlot(job.org, run.id, ctx.config.automation.perOrgPerHour)) {
     return {
       kind: "later",
       delayMs: 10 * 60_000,

@@ -24,8 +24,13 @@ export class Worker {
 
   start(): void {
     this.stopped = false;
-    const released = this.ctx.queue().releaseLeases((owner) => deadLocalOwner(owner));
-    if (released > 0) this.ctx.logger.info("resuming jobs of a worker that stopped", { jobs: released });
+    try {
+      const released = this.ctx.queue().releaseLeases((owner) => deadLocalOwner(owner));
+      if (released > 0) this.ctx.logger.info("resuming jobs of a worker that stopped", { jobs: released });
+    } catch (error) {
+      // A shared database that is down: the dead worker's leases run out instead.
+      this.ctx.logger.warn("could not look for jobs of a worker that stopped", { error });
+    }
     this.schedule(0);
   }
 
@@ -51,17 +56,23 @@ export class Worker {
     if (this.stopped) return;
     const queue = this.ctx.queue();
     while (this.running < this.ctx.config.automation.concurrency) {
-      const job = queue.claim(
-        this.id,
-        this.options.leaseMs ?? this.ctx.config.automation.leaseSeconds * 1000,
-      );
+      let job: { id: string } | null;
+      try {
+        job = queue.claim(this.id, this.options.leaseMs ?? this.ctx.config.automation.leaseSeconds * 1000);
+      } catch (error) {
+        // The database is unavailable (PostgreSQL restarting): the jobs wait there; try again next poll.
+        this.ctx.logger.warn("could not claim jobs", { error });
+        break;
+      }
       if (!job) break;
       this.running++;
-      const work = this.execute(job.id).finally(() => {
-        this.running--;
-        this.inFlight.delete(work);
-        this.schedule(0);
-      });
+      const work = this.execute(job.id)
+        .catch((error: unknown) => this.ctx.logger.warn("job step could not start", { job: job?.id, error }))
+        .finally(() => {
+          this.running--;
+          this.inFlight.delete(work);
+          this.schedule(0);
+        });
       this.inFlight.add(work);
     }
     this.schedule(this.options.pollMs ?? 1_000);
@@ -77,7 +88,16 @@ export class Worker {
       step: job.step,
     });
     const leaseMs = this.options.leaseMs ?? this.ctx.config.automation.leaseSeconds * 1000;
-    const beat = setInterval(() => queue.heartbeat(job.id, this.id, leaseMs), Math.max(1_000, leaseMs / 3));
+    const beat = setInterval(
+      () => {
+        try {
+          queue.heartbeat(job.id, this.id, leaseMs);
+        } catch (error) {
+          log.warn("lease not renewed", { error });
+        }
+      },
+      Math.max(1_000, leaseMs / 3),
+    );
     beat.unref();
     const started = Date.now();
     try {
@@ -92,13 +112,18 @@ export class Worker {
       });
     } catch (error) {
       if (this.stopped) return;
-      const state = queue.fail(
-        job.id,
-        this.id,
-        describeError(error).text,
-        this.ctx.config.automation.maxAttempts,
-      );
-      log.warn("job step failed", { error, state });
+      try {
+        const state = queue.fail(
+          job.id,
+          this.id,
+          describeError(error).text,
+          this.ctx.config.automation.maxAttempts,
+        );
+        log.warn("job step failed", { error, state });
+      } catch (failed) {
+        // Not even the failure could be written: the lease runs out and the job is retried from its step.
+        log.warn("job step failed, and so did recording it", { error, failed });
+      }
     } finally {
       clearInterval(beat);
     }

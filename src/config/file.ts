@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { automationFileSchema, handoffFileSchema } from "../config-automation.ts";
+import { storeFileSchema } from "../config-store.ts";
 import { configError } from "../errors.ts";
 
 /** The JSON config file: its schema, and reading it with errors that name the key at fault. */
@@ -59,6 +60,7 @@ const fileSchema = z
     autoCreatePr: z.boolean().optional(),
     handoff: handoffFileSchema.optional(),
     automation: automationFileSchema.optional(),
+    store: storeFileSchema.optional(),
     /** This server's public base URL, for coding agents' status callbacks (https://autofix.example.com). */
     publicUrl: z.string().url().optional(),
   })

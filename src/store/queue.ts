@@ -1,5 +1,19 @@
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
+import { type DispatchRow, dispatch, type JobRow, job } from "./queue-rows.ts";
+import type {
+  Dispatch,
+  DispatchPatch,
+  EnqueueOutcome,
+  Job,
+  JobQueue,
+  JobState,
+  JobStep,
+  NewDelivery,
+  NewDispatch,
+} from "./queue-types.ts";
+
+export type { Dispatch, EnqueueOutcome, Job, JobQueue, JobState, JobStep } from "./queue-types.ts";
 
 /**
  * The durable job queue, in the run store's SQLite database. A webhook delivery is recorded and its job
@@ -9,55 +23,9 @@ import type Database from "better-sqlite3";
  * with backoff until the attempts run out, then the job is dead-lettered with its last error.
  */
 
-export type JobState = "queued" | "running" | "done" | "skipped" | "dead";
-export type JobStep = "gate" | "root_cause" | "solution" | "dispatch" | "track" | "done";
-
-export interface Job {
-  id: string;
-  org: string;
-  issueId: string;
-  shortId: string | null;
-  source: string;
-  state: JobState;
-  step: JobStep;
-  runId: string | null;
-  attempts: number;
-  nextAt: string;
-  leaseOwner: string | null;
-  leaseUntil: string | null;
-  lastError: string | null;
-  reason: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Dispatch {
-  id: string;
-  runId: string;
-  jobId: string | null;
-  org: string | null;
-  target: string;
-  type: string;
-  repository: string | null;
-  externalId: string | null;
-  status: string;
-  url: string | null;
-  prUrl: string | null;
-  summary: string | null;
-  /** The secret the agent's status callbacks must carry (`?token=` on the callback URL); null before v3. */
-  callbackToken: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type EnqueueOutcome =
-  | { kind: "queued"; jobId: string }
-  | { kind: "duplicate_delivery" }
-  | { kind: "duplicate_issue"; jobId: string };
-
 const ISSUE_COOLDOWN_MS = 24 * 3600_000;
 
-export class JobQueue {
+export class SqliteJobQueue implements JobQueue {
   /** Called after a dispatch of a run is created or updated. */
   changed: (runId: string) => void = () => undefined;
 
@@ -71,16 +39,7 @@ export class JobQueue {
   }
 
   /** Records a delivery and enqueues its job atomically, unless either was seen before. */
-  enqueue(input: {
-    requestId: string;
-    resource: string;
-    action: string | null;
-    org: string;
-    issueId: string;
-    shortId: string | null;
-    /** SHA-256 of the signed body: the same body again is a replay, whatever its Request-ID. */
-    bodyDigest?: string | null;
-  }): EnqueueOutcome {
+  enqueue(input: NewDelivery): EnqueueOutcome {
     return this.db
       .transaction((): EnqueueOutcome => {
         const t = this.iso();
@@ -268,16 +227,16 @@ export class JobQueue {
     ).n;
   }
 
+  /**
+   * One process, so the check is the count itself (as before PostgreSQL): jobs of this process that pass it
+   * together may each dispatch.
+   */
+  takeDispatchSlot(org: string, runId: string, perHour: number): boolean {
+    return this.recentDispatches(org) < perHour || this.dispatchesOf(runId).length > 0;
+  }
+
   /** Records a dispatch before the upstream call (status "sending"); an existing record is returned as is. */
-  beginDispatch(d: {
-    id: string;
-    runId: string;
-    jobId: string | null;
-    org: string | null;
-    target: string;
-    type: string;
-    repository: string | null;
-  }): Dispatch {
+  beginDispatch(d: NewDispatch): Dispatch {
     const t = this.iso();
     this.db
       .prepare(
@@ -299,16 +258,7 @@ export class JobQueue {
     return this.dispatch(d.id)!;
   }
 
-  updateDispatch(
-    id: string,
-    patch: {
-      externalId?: string | null;
-      status?: string;
-      url?: string | null;
-      prUrl?: string | null;
-      summary?: string | null;
-    },
-  ): void {
+  updateDispatch(id: string, patch: DispatchPatch): void {
     this.db
       .prepare(
         "UPDATE dispatches SET external_id = COALESCE(?, external_id), status = CASE WHEN status IN ('completed', 'failed') THEN status ELSE COALESCE(?, status) END, url = COALESCE(?, url), pr_url = COALESCE(?, pr_url), summary = COALESCE(?, summary), updated_at = ? WHERE id = ?",
@@ -345,82 +295,4 @@ export class JobQueue {
         .all(runId) as DispatchRow[]
     ).map(dispatch);
   }
-}
-
-interface JobRow {
-  id: string;
-  org: string;
-  issue_id: string;
-  short_id: string | null;
-  source: string;
-  state: JobState;
-  step: JobStep;
-  run_id: string | null;
-  attempts: number;
-  next_at: string;
-  lease_owner: string | null;
-  lease_until: string | null;
-  last_error: string | null;
-  reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function job(r: JobRow): Job {
-  return {
-    id: r.id,
-    org: r.org,
-    issueId: r.issue_id,
-    shortId: r.short_id,
-    source: r.source,
-    state: r.state,
-    step: r.step,
-    runId: r.run_id,
-    attempts: r.attempts,
-    nextAt: r.next_at,
-    leaseOwner: r.lease_owner,
-    leaseUntil: r.lease_until,
-    lastError: r.last_error,
-    reason: r.reason,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-interface DispatchRow {
-  id: string;
-  run_id: string;
-  job_id: string | null;
-  org: string | null;
-  target: string;
-  type: string;
-  repository: string | null;
-  external_id: string | null;
-  status: string;
-  url: string | null;
-  pr_url: string | null;
-  summary: string | null;
-  callback_token: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function dispatch(r: DispatchRow): Dispatch {
-  return {
-    id: r.id,
-    runId: r.run_id,
-    jobId: r.job_id,
-    org: r.org,
-    target: r.target,
-    type: r.type,
-    repository: r.repository,
-    externalId: r.external_id,
-    status: r.status,
-    url: r.url,
-    prUrl: r.pr_url,
-    summary: r.summary,
-    callbackToken: r.callback_token,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
 }

@@ -1,7 +1,7 @@
 /**
  * The run store's interface. A run is one investigation of one issue: the evidence gathered (each piece with
  * a stable ID that causal-chain steps cite), each stage's output by revision, feedback, and timestamps.
- * SQLite implements it today; anything that can do atomic multi-row writes can implement it tomorrow.
+ * SQLite implements it (sqlite.ts), and PostgreSQL for several replicas (postgres.ts).
  */
 
 export type StageName = "root_cause" | "solution" | "handoff";
@@ -63,6 +63,8 @@ export interface NewRun {
 }
 
 export interface RunStore {
+  /** Called after a write to a run commits (subscriptions to `autofix://runs/{id}`). */
+  changed: (runId: string) => void;
   createRun(input: NewRun): RunRecord;
   /** Atomically replaces the run's evidence (when given) and appends the next revision of a stage. */
   completeStage(runId: string, stage: StageName, output: unknown, evidence?: EvidenceRecord[]): StageRecord;

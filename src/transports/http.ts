@@ -50,13 +50,15 @@ export async function serveHttp(context: Context, options: HttpOptions = {}): Pr
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
+    // Which replica answered: behind a load balancer, stateful sessions need affinity to it.
+    res.setHeader("x-autofix-replica", context.config.store.replicaId);
     if (!hostAllowed(req.headers.host, policy))
       return rpcError(res, 403, -32000, "Forbidden: Host header not allowed");
     if (!originAllowed(header(req, "origin"), policy))
       return rpcError(res, 403, -32000, "Forbidden: Origin not allowed");
     if (path === "/healthz") {
       if (req.method !== "GET") return rpcError(res, 405, -32000, "Method not allowed", { allow: "GET" });
-      return json(res, 200, health(context, mcp.sessionCount(), worker !== null));
+      return json(res, 200, await health(context, mcp.sessionCount(), worker !== null));
     }
     if (path?.startsWith("/webhooks/"))
       return handleWebhook(context, worker, path.slice("/webhooks/".length), req, res, webhookLimits);
@@ -132,10 +134,13 @@ function guardPolicy(context: Context): GuardPolicy {
 }
 
 /** GET /healthz: liveness and load, with the job queue's depth when background handoff is on. */
-function health(context: Context, sessions: number, background: boolean) {
-  const queue = background ? context.queue().depth() : null;
+async function health(context: Context, sessions: number, background: boolean) {
+  const database = await context.database();
+  const queue = background && database.reachable ? context.queue().depth() : null;
   return {
-    status: "ok",
+    status: database.reachable ? "ok" : "degraded",
+    replica: context.config.store.replicaId,
+    database,
     name: SERVER_NAME,
     version: SERVER_VERSION,
     sessions,

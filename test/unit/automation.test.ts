@@ -9,8 +9,6 @@ import {
 } from "../../src/automation/sentry-webhook.ts";
 import { automationConfig } from "../../src/config-automation.ts";
 import { normalizeIssue } from "../../src/sentry/normalize-issue.ts";
-import { JobQueue } from "../../src/store/queue.ts";
-import { SqliteRunStore } from "../../src/store/sqlite.ts";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 const rules = automationConfig(undefined, {}).actionability;
@@ -97,93 +95,5 @@ describe("Sentry webhooks", () => {
     expect(readSentryWebhook("seer", { action: "root_cause_completed" }).kind).toBe("ignore");
     expect(readSentryWebhook("issue", { action: "created", data: {} }).kind).toBe("reject");
     expect(orgFromUrl("https://acme.sentry.io/issues/1/")).toBe("acme");
-  });
-});
-
-describe("job queue", () => {
-  const setup = () => {
-    let now = NOW;
-    const store = new SqliteRunStore(":memory:", () => now);
-    const queue = new JobQueue(store.db, () => now);
-    return { queue, tick: (ms: number) => (now += ms) };
-  };
-  const delivery = (requestId: string, issueId = "42") => ({
-    requestId,
-    resource: "issue",
-    action: "created",
-    org: "acme",
-    issueId,
-    shortId: null,
-  });
-
-  it("dedupes redeliveries by Request-ID and repeat alerts by issue", () => {
-    const { queue } = setup();
-    const first = queue.enqueue(delivery("r1"));
-    expect(first.kind).toBe("queued");
-    expect(queue.enqueue(delivery("r1")).kind).toBe("duplicate_delivery");
-    expect(queue.enqueue(delivery("r2"))).toEqual({
-      kind: "duplicate_issue",
-      jobId: (first as { jobId: string }).jobId,
-    });
-    expect(queue.enqueue(delivery("r3", "43")).kind).toBe("queued");
-    expect(queue.depth().queued).toBe(2);
-  });
-
-  it("leases jobs, fences writes by the owner, and reclaims an expired lease", () => {
-    const { queue, tick } = setup();
-    queue.enqueue(delivery("r1"));
-    const job = queue.claim("w1", 1000)!;
-    expect(job.state).toBe("running");
-    expect(queue.claim("w2", 1000)).toBeNull();
-    tick(1500);
-    const stolen = queue.claim("w2", 1000)!;
-    expect(stolen.id).toBe(job.id);
-    expect(queue.advance(job.id, "w1", "root_cause")).toBe(false);
-    expect(queue.advance(job.id, "w2", "root_cause")).toBe(true);
-    expect(queue.finish(job.id, "w2", "done", "ok")).toBe(true);
-    expect(queue.get(job.id)).toMatchObject({ state: "done", step: "done", reason: "ok" });
-  });
-
-  it("releases the lease of a worker known to be gone, so its job resumes at once", () => {
-    const { queue } = setup();
-    queue.enqueue(delivery("r1"));
-    queue.enqueue(delivery("r2", "43"));
-    const dead = queue.claim("worker_dead", 60_000)!;
-    queue.claim("worker_alive", 60_000);
-    expect(queue.claim("w2", 60_000)).toBeNull();
-    expect(queue.releaseLeases((owner) => owner === "worker_dead")).toBe(1);
-    expect(queue.claim("w2", 60_000)?.id).toBe(dead.id);
-    expect(queue.claim("w3", 60_000)).toBeNull();
-  });
-
-  it("retries with backoff, then dead-letters", () => {
-    const { queue, tick } = setup();
-    const { jobId } = queue.enqueue(delivery("r1")) as { jobId: string };
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const job = queue.claim("w", 60_000);
-      expect(job?.attempts).toBe(attempt);
-      expect(queue.fail(jobId, "w", `boom ${attempt}`, 3)).toBe(attempt < 3 ? "queued" : "dead");
-      expect(queue.claim("w", 60_000)).toBeNull();
-      tick(10 * 60_000);
-    }
-    expect(queue.get(jobId)).toMatchObject({ state: "dead", lastError: "boom 3" });
-  });
-
-  it("records a dispatch once, before the upstream call", () => {
-    const { queue } = setup();
-    const d = {
-      id: "run_1:cursor:acme/api",
-      runId: "run_1",
-      jobId: null,
-      org: "acme",
-      target: "cursor",
-      type: "cursor",
-      repository: "acme/api",
-    };
-    expect(queue.beginDispatch(d).status).toBe("sending");
-    queue.updateDispatch(d.id, { externalId: "bc_1", status: "running" });
-    expect(queue.beginDispatch(d)).toMatchObject({ externalId: "bc_1", status: "running" });
-    expect(queue.dispatchByExternal("cursor", "bc_1")?.id).toBe(d.id);
-    expect(queue.recentDispatches("acme")).toBe(1);
   });
 });

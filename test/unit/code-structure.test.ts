@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   callsIn,
+  declaredType,
   enclosingFunction,
   messageTokens,
   producerOf,
@@ -66,6 +67,23 @@ describe("code structure", () => {
     const span = enclosingFunction(py, 8, "python")!;
     expect(producerOf(py, span, 8, "rates")).toEqual({ fn: "load_tax_rates", line: 5 });
     expect(producerOf(ts, enclosingFunction(ts, 4, "js")!, 4, "rule")).toEqual({ fn: "findRule", line: 3 });
+    const java = [
+      "void check(ObjectType interfaceType) {",
+      "  ObjectType implicitProto = interfaceType.getImplicitPrototype();",
+      "  return implicitProto.getPropertyNames();",
+      "}",
+    ].join("\n");
+    const checkSpan = { name: "check", start: 1, end: 4 };
+    // A method call on another object: who runs it depends on that object's class, named by its declaration.
+    expect(producerOf(java, checkSpan, 3, "implicitProto")).toEqual({
+      fn: "getImplicitPrototype",
+      line: 2,
+      receiver: "interfaceType",
+    });
+    expect(declaredType(java, "interfaceType")).toBe("ObjectType");
+    expect(declaredType("List<Option> opts = new ArrayList<>();", "opts")).toBe("List");
+    expect(declaredType("const parser: Parser = make();", "parser")).toBe("Parser");
+    expect(declaredType("parser = make()", "parser")).toBeNull();
   });
 
   it("lists calls and the tokens an error message names", () => {

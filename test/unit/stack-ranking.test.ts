@@ -305,6 +305,97 @@ describe("stack candidates", () => {
     expect(none.some((c) => c.source === "test_subject")).toBe(false);
   });
 
+  it("blames the loop that changed a collection, not the application's iterator that noticed", async () => {
+    const files = {
+      "src/main/java/m/HashMap.java": [
+        "class HashMap {",
+        "  void advance() {",
+        "    if (referenceCount != count) {",
+        "      throw MathRuntimeException.createConcurrentModificationException(LocalizedFormats.MAP_MODIFIED);",
+        "    }",
+        "  }",
+        "}",
+      ].join("\n"),
+      "src/main/java/m/Vector.java": [
+        "class Vector {",
+        "  Vector ebeMultiply(Vector v) {",
+        "    while (iter.hasNext()) { iter.advance(); res.setEntry(iter.key(), iter.value() * v.getEntry(iter.key())); }",
+        "  }",
+        "}",
+      ].join("\n"),
+    };
+    const frames: Spec[] = [
+      { path: "src/main/java/m/HashMap.java", fn: "advance", line: 4 },
+      { path: "src/main/java/m/Vector.java", fn: "ebeMultiply", line: 3 },
+    ];
+    const label = "map has been modified while iterating";
+    expect(order(await rank("MathRuntimeException$6", label, frames, files))[0]).toBe("ebeMultiply");
+    expect(
+      order(await rank("MathRuntimeException$6", label, frames, files, ["concurrent-modification"]))[0],
+    ).toBe("advance");
+    // Raised by the runtime on the iterating line itself (Python): that line is the loop, and keeps its place.
+    const python = {
+      "app/cart.py": ["def prune(items):", "    for k in items:", "        del items[k]"].join("\n"),
+      "app/views.py": ["def checkout(cart):", "    prune(cart.items)"].join("\n"),
+    };
+    const py: Spec[] = [
+      { path: "app/cart.py", fn: "prune", line: 2 },
+      { path: "app/views.py", fn: "checkout", line: 2 },
+    ];
+    expect(order(await rank("RuntimeError", "dictionary changed size during iteration", py, python))[0]).toBe(
+      "prune",
+    );
+  });
+
+  it("leads with the code the subject inherits when the test called only that", async () => {
+    const files = {
+      "src/test/java/o/RungeKuttaTest.java": [
+        "class RungeKuttaTest {",
+        "  void testEvents() {",
+        "    integ.integrate(ode, 0.0, y0, 10.0, y);",
+        "    assertTrue(handler.called);",
+        "  }",
+        "}",
+      ].join("\n"),
+      "src/main/java/o/RungeKutta.java":
+        "class RungeKutta extends EmbeddedIntegrator {\n  RungeKutta() {}\n}",
+      "src/main/java/o/EmbeddedIntegrator.java": [
+        "abstract class EmbeddedIntegrator extends AbstractIntegrator {",
+        "  double integrate(Ode ode, double t0, double[] y0, double t, double[] y) {",
+        "    return acceptStep(ode);",
+        "  }",
+        "}",
+      ].join("\n"),
+      "src/main/java/o/AbstractIntegrator.java": [
+        "abstract class AbstractIntegrator {",
+        "  double acceptStep(Ode ode) {",
+        "    return state.evaluateStep(ode);",
+        "  }",
+        "}",
+      ].join("\n"),
+      "src/main/java/o/EventState.java": plain,
+    };
+    const out = await rank(
+      "AssertionFailedError",
+      "",
+      [
+        { path: "src/test/java/o/RungeKuttaTest.java", fn: "handleStep", line: 4 },
+        { path: "src/main/java/o/EventState.java", fn: "evaluateStep", line: 3 },
+        { path: "src/main/java/o/AbstractIntegrator.java", fn: "acceptStep", line: 3 },
+        { path: "src/main/java/o/EmbeddedIntegrator.java", fn: "integrate", line: 3 },
+        { path: "src/test/java/o/RungeKuttaTest.java", fn: "testEvents", line: 3 },
+      ],
+      files,
+    );
+    expect(order(out).slice(0, 2)).toEqual(["acceptStep", null]);
+    expect(out.find((c) => c.function === "acceptStep")!.reasons.join(" ")).toMatch(
+      /tests RungeKutta, which runs this code it inherits from AbstractIntegrator/,
+    );
+    expect(out.find((c) => c.source === "test_subject")).toMatchObject({
+      path: "src/main/java/o/RungeKutta.java",
+    });
+  });
+
   it("finds the subject's function through the value a helper's assertion checks", async () => {
     // The test method only calls a helper; the helper's assertion checks what the subject returned.
     const test = [

@@ -1,4 +1,5 @@
 import {
+  declaredType,
   definitionLine,
   enclosingFunction,
   languageOf,
@@ -336,7 +337,7 @@ export async function oneHopCandidates(
     if (!span || !variable) continue;
     const producer = producerOf(content, span, c.line!, variable);
     if (!producer || producer.fn === c.function) continue;
-    const where = await findDefinition(signals, c.repo!, c.path!, producer.fn);
+    const where = await findDefinition(signals, c.repo!, c.path!, producer.fn, producer.receiver);
     if (!where) continue;
     const codeId = evidence.add(
       `code:${c.repo}:${c.path}:${producer.line}`,
@@ -367,12 +368,16 @@ export async function oneHopCandidates(
   return out;
 }
 
-/** A function's definition: in the same file, a file it imports, or a file changed in the regression window. */
+/**
+ * A function's definition: in the same file, a file it imports, or (for a call without a receiver) a file
+ * changed in the regression window.
+ */
 async function findDefinition(
   signals: Signals,
   repo: string,
   fromPath: string,
   fn: string,
+  receiver: string | undefined,
 ): Promise<{ path: string; line: number } | null> {
   const state = signals.repos.get(repo);
   if (!state) return null;
@@ -381,7 +386,14 @@ async function findDefinition(
   const local = definitionLine(source, fn, lang);
   if (local) return { path: fromPath, line: local };
   const imported = importedFiles(source, fromPath, state.files);
-  const changed = state.window.flatMap((c) => c.files ?? []).filter((f) => languageOf(f) === lang);
+  // `shape.area()` runs the class `shape` was declared as (or a subclass): its file, when the declaration
+  // names one; a recently changed file that happens to define `area` would be a guess.
+  const own = !receiver || /^(this|self|cls)$/.test(receiver);
+  const declared = own ? null : declaredType(source, receiver!);
+  const ext = fromPath.slice(fromPath.lastIndexOf("."));
+  const changed = own
+    ? state.window.flatMap((c) => c.files ?? []).filter((f) => languageOf(f) === lang)
+    : state.files.filter((f) => declared && f.endsWith(`/${declared}${ext}`));
   for (const path of [...new Set([...imported, ...changed])].slice(0, 60)) {
     const content = await signals.code.read(repo, path);
     const line = content ? definitionLine(content, fn, lang) : null;

@@ -10,6 +10,7 @@ export const RANKING_SIGNALS = [
   "null-argument",
   "checked-argument",
   "forwarded-argument",
+  "concurrent-modification",
   "one-hop",
   "list-query",
   "history",

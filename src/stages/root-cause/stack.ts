@@ -220,6 +220,29 @@ async function checkedArgument(_view: StackView, out: Candidate[], code: CodeRea
 }
 
 /**
+ * A ConcurrentModificationException raised by the application's own iterator: the iterator's check is right
+ * by definition; the code iterating the collection (the first caller outside the iterator's file) changed it
+ * while the iteration was open. Raised inside a library's iterator, the top in-app frame is that code already
+ * and no in-app line raises it.
+ */
+async function concurrentModification(view: StackView, out: Candidate[], code: CodeReader): Promise<void> {
+  // The exception factory may already have passed the blame to the frame that raised it.
+  const raiser = out[0] && out[1] && out[1].score > out[0].score ? out[1] : out[0];
+  const read = raiser ? await failingLine(code, raiser) : null;
+  // Only a deliberate raise: Python's "changed size during iteration" fails on the iterating line itself.
+  if (!raiser || !read || !/\b(throw|raise)\b/.test(read.line)) return;
+  if (!/ConcurrentModification/.test(`${errorLabel(view)}\n${read.line}`)) return;
+  const loop = out.slice(out.indexOf(raiser) + 1).find((c) => c.path && c.path !== raiser.path);
+  if (!loop || loop.score > raiser.score) return;
+  handToCaller(
+    raiser,
+    loop,
+    "the iterator found its collection changed while iterating: it reports the change, it did not make it",
+    "iterates the collection that changed while its iterator was open",
+  );
+}
+
+/**
  * A library rejected a value the throw site only passed on (`return Integer.decode(str)`, `super.put(key,
  * value)`): the frames that forwarded their parameters unchanged did nothing to it, so the blame goes up the
  * stack to the first frame that made the value.
@@ -292,4 +315,5 @@ const FRAME_SIGNALS: ReadonlyArray<[RankingSignal, FrameSignal]> = [
   ["null-argument", nullArgument],
   ["checked-argument", checkedArgument],
   ["forwarded-argument", forwardedArgument],
+  ["concurrent-modification", concurrentModification],
 ];

@@ -44,14 +44,29 @@ export async function subjectOfTest(
     // An interface has no code to fix (`FDistributionTest` exercises an implementation of `FDistribution`).
     if (new RegExp(`\\binterface\\s+${className}\\b`).test(source)) continue;
     const lang = languageOf(subject);
-    const fn = await exercised(code, [t, ...[...tests].reverse().filter((f) => f !== t)], source, lang);
     const [first = weight, second = 0] = scores;
+    const score = frames[0]?.test ? first + 0.05 : (first + second) / 2;
+    const fn = await exercised(code, [t, ...[...tests].reverse().filter((f) => f !== t)], source, lang);
+    // The test called code the subject inherits (`DormandPrince853Integrator` runs `AbstractIntegrator`'s):
+    // the stack's frame in that ancestor is the subject's code that ran, and leads; the subject follows.
+    const parents = fn
+      ? new Map<string, string>()
+      : await ancestors(code, t.repo, subject, className, source);
+    const inherited = out
+      .filter((c) => c.repo === t.repo && c.path && parents.has(c.path))
+      .sort((a, b) => b.score - a.score)[0];
+    if (inherited) {
+      inherited.score = Math.max(inherited.score, score);
+      inherited.reasons.push(
+        `the failing test ${testName} tests ${className}, which runs this code it inherits from ${parents.get(inherited.path!)}`,
+      );
+    }
     out.push({
       repo: t.repo,
       path: subject,
       line: fn ? definitionLine(source, fn.name, lang) : null,
       function: fn?.name ?? null,
-      score: frames[0]?.test ? first + 0.05 : (first + second) / 2,
+      score: inherited ? Math.min(score, inherited.score) - 0.01 : score,
       reasons: [
         `the failing test ${testName} tests ${className}${fn ? ` and ${fn.how}` : ""}; the stack never reached it`,
       ],
@@ -60,6 +75,49 @@ export async function subjectOfTest(
     });
     return;
   }
+}
+
+/**
+ * The classes `className` extends, up to four levels, as repository path → class name: `class A extends B`
+ * (Java, Kotlin, TypeScript) or `class A(B):` (Python), each found as a file named after it, nearest the
+ * subject's folder first.
+ */
+async function ancestors(
+  code: CodeReader,
+  repo: string,
+  path: string,
+  className: string,
+  source: string,
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const files = code.listFiles(repo);
+  let [at, name, text] = [path, className, source];
+  for (let depth = 0; depth < 4; depth++) {
+    const escaped = name.replace(/\$/g, "\\$");
+    const parent =
+      new RegExp(`\\bclass\\s+${escaped}\\b[^{]*?\\bextends\\s+([A-Za-z_$][\\w$.]*)`).exec(text)?.[1] ??
+      new RegExp(`^\\s*class\\s+${escaped}\\s*\\(\\s*([A-Za-z_][\\w.]*)`, "m").exec(text)?.[1];
+    const simple = parent?.split(".").pop();
+    if (!simple) break;
+    const ext = at.slice(at.lastIndexOf("."));
+    const dir = at.slice(0, at.lastIndexOf("/") + 1);
+    const named = files.filter((f) => f.endsWith(`/${simple}${ext}`) || f === `${simple}${ext}`);
+    const next = named.find((f) => f === `${dir}${simple}${ext}`) ?? sharedTail(named, dir);
+    if (!next || found.has(next)) break;
+    found.set(next, simple);
+    [at, name, text] = [next, simple, (await code.read(repo, next)) ?? ""];
+  }
+  return found;
+}
+
+/** The file whose folder shares the longest leading path with `dir`. */
+function sharedTail(files: string[], dir: string): string | undefined {
+  const common = (f: string) => {
+    let n = 0;
+    while (n < f.length && n < dir.length && f[n] === dir[n]) n++;
+    return n;
+  };
+  return [...files].sort((a, b) => common(b) - common(a))[0];
 }
 
 /**
