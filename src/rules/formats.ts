@@ -40,14 +40,7 @@ export function readRuleFile(rf: RuleFile, text: string): RuleSource {
 }
 
 function interpret(rf: RuleFile, fm: Frontmatter | null, text: string): Parsed {
-  const base: Parsed = {
-    activation: "always",
-    patterns: [],
-    description: null,
-    excludeAgents: [],
-    confidence: "high",
-    warnings: [],
-  };
+  const base = alwaysParsed();
   const data = fm?.data ?? {};
   const description =
     typeof data.description === "string" && data.description.trim() ? data.description.trim() : null;
@@ -163,14 +156,7 @@ function windsurfSize(text: string): string[] {
 }
 
 function cline(fm: Frontmatter): Parsed {
-  const base: Parsed = {
-    activation: "always",
-    patterns: [],
-    description: null,
-    excludeAgents: [],
-    confidence: "high",
-    warnings: [],
-  };
+  const base = alwaysParsed();
   if (!fm.present) return base;
   if (fm.yamlError) {
     return {
@@ -189,14 +175,7 @@ function cline(fm: Frontmatter): Parsed {
 }
 
 function claudeRule(fm: Frontmatter): Parsed {
-  const base: Parsed = {
-    activation: "always",
-    patterns: [],
-    description: null,
-    excludeAgents: [],
-    confidence: "high",
-    warnings: [],
-  };
+  const base = alwaysParsed();
   if (fm.malformed) base.warnings.push(`frontmatter partly unreadable (${fm.malformed})`);
   const paths = fm.data.paths;
   const patterns = toPatterns(paths);
@@ -254,4 +233,16 @@ function rootOnlyHints(tool: string, patterns: string[]): string[] {
       (p) =>
         `"${p}" has no "/": ${tool} matches it against top-level files only (use "**/${p}" for any depth)`,
     );
+}
+
+/** A rule that applies everywhere, as read with certainty: where a reader starts before its frontmatter. */
+function alwaysParsed(): Parsed {
+  return {
+    activation: "always",
+    patterns: [],
+    description: null,
+    excludeAgents: [],
+    confidence: "high",
+    warnings: [],
+  };
 }
