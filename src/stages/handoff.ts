@@ -8,7 +8,9 @@ import { storedOutput } from "../contract/stored.ts";
 import { configError, inputError } from "../errors.ts";
 import { type BriefRule, branchName, prBody, renderBrief } from "../handoff/brief.ts";
 import { dispatchBrief, resolveTarget } from "../handoff/dispatch.ts";
+import type { TargetConfig } from "../handoff/types.ts";
 import { applicableRules, loadRules } from "../rules/index.ts";
+import type { RunRecord } from "../store/types.ts";
 import { scrubText } from "../text/scrub.ts";
 import { latestRootCause, proposeSolution, requireRun } from "./solution/index.ts";
 
@@ -28,9 +30,52 @@ export async function handOff(
 ): Promise<HandoffOutput> {
   const target = input.target ?? "chat";
   const background = target === "chat" ? null : resolveTarget(ctx, target);
-  let run = requireRun(ctx, input.runId);
-  const { output: rc } = latestRootCause(run);
   const notes: string[] = [];
+  const { run, rc, solution } = await currentPlan(ctx, input.runId, notes);
+  const brief = await composeBrief(ctx, run, rc, solution, input.instructions, notes);
+  const codeGeneration = ctx.config.codeGeneration;
+  if (!codeGeneration)
+    notes.push(
+      "Code generation is disabled (codeGeneration: false): the brief is a report; no coding agent was asked to change code.",
+    );
+  let dispatch: HandoffOutput["dispatch"] = {
+    target,
+    status: codeGeneration ? "ready" : "disabled",
+    url: null,
+  };
+  if (background && codeGeneration) {
+    const sent = await sendBrief(ctx, background, run, rc, brief, input.jobId ?? null);
+    dispatch = { target, status: sent.status, url: sent.url };
+    if (sent.adopted)
+      notes.push("The agent had already been started for this run; it was not started again.");
+  }
+  const output: HandoffOutput = {
+    run_id: run.id,
+    revision: (run.stages.handoff?.revision ?? 0) + 1,
+    brief: brief.brief,
+    branch: brief.branch,
+    base_branch: brief.baseBranch,
+    pr_title: brief.prTitle,
+    pr_body: brief.prBody,
+    draft: true,
+    rules: brief.rules.map(({ content: _content, ...r }) => r),
+    dispatch,
+    size: brief.brief.length,
+    truncated: brief.truncated,
+    notes,
+  };
+  ctx.store().completeStage(run.id, "handoff", output);
+  return output;
+}
+
+/** The run with a plan built on its latest root cause: proposed again first when missing or stale. */
+async function currentPlan(
+  ctx: StageContext,
+  runId: string,
+  notes: string[],
+): Promise<{ run: RunRecord; rc: RootCauseOutput; solution: SolutionOutput }> {
+  let run = requireRun(ctx, runId);
+  const { output: rc } = latestRootCause(run);
   if (!run.stages.solution || run.stages.solution.status === "stale") {
     await proposeSolution(ctx, run.id);
     notes.push(
@@ -41,9 +86,30 @@ export async function handOff(
     run = requireRun(ctx, run.id);
   }
   const solution = storedOutput(run.id, "solution", run.stages.solution!.output);
-  const shortId = run.issue.shortId ?? run.issue.id;
-
   checkPlanPaths(run.id, rc, solution);
+  return { run, rc, solution };
+}
+
+interface ComposedBrief {
+  brief: string;
+  truncated: string[];
+  branch: string;
+  baseBranch: string | null;
+  prTitle: string;
+  prBody: string;
+  rules: BriefRule[];
+}
+
+/** The brief and the PR conventions (branch, title, body), scrubbed: they leave the server. */
+async function composeBrief(
+  ctx: StageContext,
+  run: RunRecord,
+  rc: RootCauseOutput,
+  solution: SolutionOutput,
+  instructions: string | undefined,
+  notes: string[],
+): Promise<ComposedBrief> {
+  const shortId = run.issue.shortId ?? run.issue.id;
   // The issue's link and counts only garnish the brief: read them beside the rules, so a slow Sentry
   // costs the call no more than its deadline and the rules still arrive.
   const issueNoteAt = notes.length;
@@ -82,7 +148,6 @@ export async function handOff(
     }),
     { secrets: ctx.secrets },
   );
-  const codeGeneration = ctx.config.codeGeneration;
   const rendered = renderBrief({
     runId: run.id,
     shortId,
@@ -103,71 +168,52 @@ export async function handOff(
     baseBranch,
     prTitle,
     prBody: body,
-    codeGeneration,
-    instructions: input.instructions?.trim() || null,
+    codeGeneration: ctx.config.codeGeneration,
+    instructions: instructions?.trim() || null,
   });
   // The brief leaves the server (an agent, a GitHub issue, a webhook): scrubbed before it is stored or sent.
   const brief = scrubText(rendered.brief, { secrets: ctx.secrets });
-  const truncated = rendered.truncated;
-  if (!codeGeneration)
-    notes.push(
-      "Code generation is disabled (codeGeneration: false): the brief is a report; no coding agent was asked to change code.",
+  return { brief, truncated: rendered.truncated, branch, baseBranch, prTitle, prBody: body, rules };
+}
+
+/** Dispatches the brief to a background agent, on the GitHub repository of the top candidate. */
+async function sendBrief(
+  ctx: StageContext,
+  target: TargetConfig,
+  run: RunRecord,
+  rc: RootCauseOutput,
+  brief: ComposedBrief,
+  jobId: string | null,
+) {
+  // The brief and our GitHub token go to this repository: a connected one the allowlist admits, never a
+  // name taken from the run as it stands (a pin or a stored candidate may name anything).
+  const top = rc.candidates[0];
+  const repository = top?.repo
+    ? githubSlug(connectedRepository(ctx.repos, ctx.config.allowedRepositories, top.repo))
+    : null;
+  if (!repository) {
+    throw configError(
+      `run ${run.id} names no GitHub repository to hand off to.`,
+      'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
     );
-  let dispatch: HandoffOutput["dispatch"] = {
-    target,
-    status: codeGeneration ? "ready" : "disabled",
-    url: null,
-  };
-  if (background && codeGeneration) {
-    // The brief and our GitHub token go to this repository: a connected one the allowlist admits, never a
-    // name taken from the run as it stands (a pin or a stored candidate may name anything).
-    const repository = top?.repo
-      ? githubSlug(connectedRepository(ctx.repos, ctx.config.allowedRepositories, top.repo))
-      : null;
-    if (!repository) {
-      throw configError(
-        `run ${run.id} names no GitHub repository to hand off to.`,
-        'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
-      );
-    }
-    const sent = await dispatchBrief(ctx, {
-      target: background,
-      runId: run.id,
-      org: run.org,
-      jobId: input.jobId ?? null,
-      request: {
-        runId: run.id,
-        shortId,
-        brief,
-        prTitle,
-        prBody: body,
-        branch,
-        baseBranch,
-        repository,
-        autoCreatePr: ctx.config.autoCreatePr,
-      },
-    });
-    dispatch = { target, status: sent.status, url: sent.url };
-    if (sent.adopted)
-      notes.push("The agent had already been started for this run; it was not started again.");
   }
-  const output: HandoffOutput = {
-    run_id: run.id,
-    revision: (run.stages.handoff?.revision ?? 0) + 1,
-    brief,
-    branch,
-    base_branch: baseBranch,
-    pr_title: prTitle,
-    pr_body: body,
-    draft: true,
-    rules: rules.map(({ content: _content, ...r }) => r),
-    dispatch,
-    size: brief.length,
-    truncated,
-    notes,
-  };
-  ctx.store().completeStage(run.id, "handoff", output);
-  return output;
+  return dispatchBrief(ctx, {
+    target,
+    runId: run.id,
+    org: run.org,
+    jobId,
+    request: {
+      runId: run.id,
+      shortId: run.issue.shortId ?? run.issue.id,
+      brief: brief.brief,
+      prTitle: brief.prTitle,
+      prBody: brief.prBody,
+      branch: brief.branch,
+      baseBranch: brief.baseBranch,
+      repository,
+      autoCreatePr: ctx.config.autoCreatePr,
+    },
+  });
 }
 
 /**
