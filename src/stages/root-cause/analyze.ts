@@ -5,23 +5,20 @@ import { data } from "../../format/markdown.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
 import { clipDeep } from "../../text/clip.ts";
 import type { Signals } from "../gather.ts";
-import {
-  type Candidate,
-  isFailedCall,
-  oneHopCandidates,
-  performanceCandidates,
-  spanCandidates,
-} from "./candidates.ts";
+import { type Candidate, isFailedCall } from "./candidates.ts";
 import { applyHistory, type SuspectCommit } from "./history.ts";
 import { listQuery } from "./list-query.ts";
 import { type ChainStep, causalChain, summaryOf } from "./narrative.ts";
+import { oneHopCandidates } from "./one-hop.ts";
 import { enabled, HISTORY_SCALE, type RankingOptions } from "./rank.ts";
+import { performanceCandidates, spanCandidates } from "./spans.ts";
 import { stackCandidates } from "./stack.ts";
 
 /**
  * The root-cause analysis proper: deterministic over the gathered signals. Candidates come from the stack,
- * other services, spans, profiles and one call hop outside the stack; history re-ranks them; the verdict
- * abstains when the stack is library-only or no repository is connected; the causal chain cites evidence.
+ * other services, spans, profiles, an N+1's list query and one call hop outside the stack; history re-ranks
+ * them; the verdict abstains when the stack is library-only or no repository is connected; the causal chain
+ * cites evidence.
  */
 
 export type Verdict = "in_app" | "third_party" | "unknown";

@@ -12,9 +12,16 @@ import { analyzeSignals } from "./analyze.ts";
 import { applyFeedback, type Feedback, feedbackKind } from "./feedback.ts";
 
 /**
- * The root-cause stage: gather → analyse → store. The run is written only once the analysis is complete, in
- * one transaction with its evidence, so nothing half-done ever looks finished; a failure after the issue is
- * known is recorded on a run too. Feedback produces the next revision and marks later stages stale.
+ * The root-cause stage: gather → candidates → rank → explain → store.
+ * - gather (`../gather.ts`): Sentry's issue, event, trace, logs, profile and releases, and the repositories;
+ * - candidates: the stack's frames and what reading their lines says (`stack.ts`, `test-subject.ts`), code
+ *   behind spans and profiles (`spans.ts`, `list-query.ts`), one call outside the stack (`one-hop.ts`);
+ * - rank (`analyze.ts`, with the switchable signals in `rank.ts`): history (`history.ts`) re-ranks, test
+ *   code goes last, and the verdict abstains where the evidence is not in the application;
+ * - explain (`narrative.ts`): the causal chain and summary, every step citing evidence.
+ * The run is written only once the analysis is complete, in one transaction with its evidence, so nothing
+ * half-done ever looks finished; a failure after the issue is known is recorded on a run too. Feedback
+ * (`feedback.ts`) produces the next revision and marks later stages stale.
  */
 
 export async function runRootCause(

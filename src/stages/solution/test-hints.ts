@@ -1,6 +1,6 @@
 import { languageOf } from "../../analysis/code-structure.ts";
 import type { CodeHost } from "../../code/types.ts";
-import type { TestHints } from "./patterns.ts";
+import type { TestHints } from "./plan.ts";
 
 /**
  * Where a regression test for a file belongs and how to run it, read off the repository: an existing test
