@@ -54,9 +54,21 @@ async function main(): Promise<void> {
     // Each transport is loaded only when chosen: stdio skips HTTP, webhooks and the automation worker, and
     // answers `initialize` sooner (issue 15).
     if (config.transport === "http") {
-      const { serveHttp } = await import("./transports/http.ts");
-      const handle = await serveHttp(context);
+      const [{ serveHttp }, { Worker }] = await Promise.all([
+        import("./transports/http.ts"),
+        import("./automation/worker.ts"),
+      ]);
+      // Sentry webhooks feed the background worker; without a webhook secret there is nothing to work on.
+      const worker = config.automation.enabled ? new Worker(context) : null;
+      const handle = await serveHttp(context, { worker });
       cleanups.unshift(() => handle.close());
+      if (worker) {
+        worker.start();
+        cleanups.unshift(() => worker.stop());
+        logger.info("background handoff enabled", {
+          webhook: handle.url.replace(/\/mcp$/, "/webhooks/sentry"),
+        });
+      }
       process.stderr.write(`autofix-mcp listening on ${handle.url}\n`);
     } else {
       const { serveStdio } = await import("./transports/stdio.ts");

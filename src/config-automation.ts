@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { configError } from "./errors.ts";
-import type { TargetConfig, TargetType } from "./handoff/types.ts";
+import { TARGET_TYPES, targetKind } from "./handoff/targets.ts";
+import type { TargetConfig } from "./handoff/types.ts";
 
 /**
  * The config file's background-handoff part: coding-agent targets (credentials by environment variable
@@ -8,20 +9,13 @@ import type { TargetConfig, TargetType } from "./handoff/types.ts";
  * Sentry webhooks into runs and dispatches (actionability gate, queue limits).
  */
 
-const DEFAULT_API: Record<TargetType, string> = {
-  cursor: "https://api.cursor.com",
-  copilot: "https://api.github.com",
-  claude_action: "https://api.github.com",
-  webhook: "",
-};
-
 const envName = z
   .string()
   .regex(/^[A-Z_][A-Z0-9_]*$/, "use an environment variable name, e.g. CURSOR_API_KEY");
 
 const targetSchema = z
   .object({
-    type: z.enum(["cursor", "copilot", "claude_action", "webhook"]),
+    type: z.enum(TARGET_TYPES),
     tokenEnv: envName.optional(),
     secretEnv: envName.optional(),
     apiUrl: z.string().url().optional(),
@@ -113,20 +107,18 @@ export function handoffConfig(
   githubApiUrl: string,
 ): HandoffConfig {
   const targets: TargetConfig[] = Object.entries(file?.targets ?? {}).map(([name, t]) => {
-    if (t.type === "webhook" && !t.url) throw configError(`handoff target "${name}" (webhook) needs "url".`);
+    const kind = targetKind(t.type);
+    if (kind.needsUrl && !t.url) throw configError(`handoff target "${name}" (${t.type}) needs "url".`);
     if (name === "chat")
       throw configError(
         '"chat" is the built-in target (the agent in the conversation); name your target differently.',
       );
-    const isGitHub = t.type === "copilot" || t.type === "claude_action";
+    const defaultApi = kind.defaultApiUrl === "github" ? githubApiUrl : kind.defaultApiUrl;
     return {
       name,
       type: t.type,
-      apiUrl: (t.apiUrl ?? (isGitHub ? githubApiUrl : DEFAULT_API[t.type])).replace(/\/+$/, ""),
-      token: read(
-        env,
-        t.tokenEnv ?? (isGitHub ? "GITHUB_TOKEN" : t.type === "cursor" ? "CURSOR_API_KEY" : undefined),
-      ),
+      apiUrl: (t.apiUrl ?? defaultApi).replace(/\/+$/, ""),
+      token: read(env, t.tokenEnv ?? kind.defaultTokenEnv ?? undefined),
       secret: read(env, t.secretEnv),
       url: t.url ?? null,
       model: t.model ?? null,

@@ -2,17 +2,15 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
-import { isRepositoryAllowed } from "./code/allowlist.ts";
+import { isRepositoryAllowed } from "./config/allowlist.ts";
+import { type ConfigFile, emptyConfigFile, type RepositoryConfig, readConfigFile } from "./config/file.ts";
 import {
   type AutomationConfig,
   automationConfig,
-  automationFileSchema,
   type HandoffConfig,
   handoffConfig,
-  handoffFileSchema,
 } from "./config-automation.ts";
-import { type StoreConfig, storeConfig, storeFileSchema, storeSecrets } from "./config-store.ts";
+import { type StoreConfig, storeConfig, storeSecrets } from "./config-store.ts";
 import { configError } from "./errors.ts";
 import { DEFAULT_HEDGE, type HedgeOptions } from "./hedge.ts";
 import type { LogLevel } from "./log.ts";
@@ -21,70 +19,6 @@ import type { LogLevel } from "./log.ts";
  * One module turns flags, environment and the config file into a validated, frozen Config.
  * Precedence: command-line flags > environment > config file > defaults.
  */
-
-const repositorySchema = z
-  .object({
-    name: z.string().min(1, "give the repository a name such as acme/orders-api"),
-    path: z.string().min(1).optional(),
-    github: z
-      .string()
-      .regex(/^[\w.-]+\/[\w.-]+$/, "use the GitHub owner/name form, e.g. acme/orders-api")
-      .optional(),
-    projects: z.array(z.string().min(1)).default([]),
-    defaultBranch: z.string().min(1).optional(),
-    pathPrefix: z.string().optional(),
-  })
-  .strict();
-
-const httpFileSchema = z
-  .object({
-    host: z.string().min(1).optional(),
-    port: z.number().int().min(0).max(65535).optional(),
-    stateless: z.boolean().optional(),
-    token: z.string().min(16, "use a token of at least 16 characters").optional(),
-    allowedHosts: z.array(z.string().min(1)).optional(),
-    allowedOrigins: z.array(z.string().min(1)).optional(),
-    maxBodyBytes: z.number().int().min(1024).optional(),
-    sessionIdleMinutes: z.number().positive().optional(),
-    /** Open sessions at most; one more is refused with 503 until a session closes or idles out. */
-    maxSessions: z.number().int().min(1).optional(),
-    /** A request body must arrive within this many seconds (slow senders hold a connection and memory). */
-    bodyTimeoutSeconds: z.number().positive().optional(),
-  })
-  .strict();
-
-const fileSchema = z
-  .object({
-    $schema: z.string().optional(),
-    repositories: z.array(repositorySchema).default([]),
-    /** owner/name globs (`acme/*`) of the repositories this server may read; unset allows configured ones only. */
-    allowedRepositories: z.array(z.string().min(1)).optional(),
-    sentry: z
-      .object({
-        host: z.string().min(1).optional(),
-        org: z.string().min(1).optional(),
-        timeoutSeconds: z.number().positive().optional(),
-        maxRetries: z.number().int().min(0).max(10).optional(),
-        /** A tool call answers with what has arrived by then, and names what is missing. */
-        deadlineSeconds: z.number().min(1).max(600).optional(),
-      })
-      .strict()
-      .optional(),
-    http: httpFileSchema.optional(),
-    /** false: no code generation or PR handoff at all; hand_off still returns the brief as a report. */
-    codeGeneration: z.boolean().optional(),
-    /** Whether background agents may open pull requests themselves (chat handoffs always propose a draft PR). */
-    autoCreatePr: z.boolean().optional(),
-    handoff: handoffFileSchema.optional(),
-    automation: automationFileSchema.optional(),
-    store: storeFileSchema.optional(),
-    /** This server's public base URL, for coding agents' status callbacks (https://autofix.example.com). */
-    publicUrl: z.string().url().optional(),
-  })
-  .strict();
-
-export type RepositoryConfig = z.infer<typeof repositorySchema>;
-export type ConfigFile = z.infer<typeof fileSchema>;
 
 export interface SentryConfig {
   /** Base URL without `/api/0`, e.g. `https://sentry.io` or `https://sentry.example.com`. */
@@ -101,7 +35,7 @@ export interface SentryConfig {
   hedge: HedgeOptions;
 }
 
-export interface HttpConfig {
+interface HttpConfig {
   host: string;
   port: number;
   stateless: boolean;
@@ -114,7 +48,7 @@ export interface HttpConfig {
   bodyTimeoutMs: number;
 }
 
-export interface GitHubConfig {
+interface GitHubConfig {
   token: string | null;
   /** REST API base without a trailing slash: https://api.github.com or https://ghe.example.com/api/v3. */
   apiUrl: string;
@@ -148,7 +82,7 @@ export interface Config {
   configPath: string | null;
 }
 
-export interface ConfigInputs {
+interface ConfigInputs {
   argv: string[];
   env: Record<string, string | undefined>;
   cwd: string;
@@ -192,7 +126,7 @@ export function loadConfig(inputs: ConfigInputs): CliAction {
   const readFile = inputs.readFile ?? ((p: string) => readFileSync(p, "utf8"));
   const configPath = flags.config ?? nonEmpty(env.AUTOFIX_CONFIG) ?? null;
   const resolvedConfigPath = configPath ? resolve(inputs.cwd, configPath) : null;
-  const file = resolvedConfigPath ? readConfigFile(resolvedConfigPath, readFile) : fileSchema.parse({});
+  const file = resolvedConfigPath ? readConfigFile(resolvedConfigPath, readFile) : emptyConfigFile();
 
   const transport = flags.transport ?? "stdio";
   if (transport !== "stdio" && transport !== "http") {
@@ -285,47 +219,6 @@ function parseFlags(argv: string[]) {
   }
 }
 
-function readConfigFile(path: string, readFile: (p: string) => string): ConfigFile {
-  let text: string;
-  try {
-    text = readFile(path);
-  } catch (error) {
-    throw configError(
-      `cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
-      "Fix the path in --config or AUTOFIX_CONFIG, or unset it.",
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw configError(`the config file ${path} is not valid JSON: ${(error as Error).message}.`);
-  }
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${formatPath(i.path)}: ${i.message}`);
-    throw configError(
-      `the config file ${path} has ${problems.length} problem(s):\n${problems.join("\n")}`,
-      'See the README section "Config file" for the accepted keys.',
-    );
-  }
-  for (const [i, repo] of parsed.data.repositories.entries()) {
-    if (!repo.path && !repo.github) {
-      throw configError(
-        `the config file ${path}: repositories[${i}] ("${repo.name}") needs "path" (a local checkout) or "github" (owner/name).`,
-      );
-    }
-  }
-  return parsed.data;
-}
-
-function formatPath(path: PropertyKey[]): string {
-  if (path.length === 0) return "(top level)";
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
-}
-
 function resolveRepoPath(repo: RepositoryConfig, configPath: string | null): RepositoryConfig {
   if (!repo.path || isAbsolute(repo.path)) return repo;
   return { ...repo, path: resolve(configPath ? dirname(configPath) : process.cwd(), repo.path) };
@@ -378,7 +271,7 @@ interface SentryInputs {
   deadlineMs: number;
 }
 
-export function sentryConfig(inputs: SentryInputs): SentryConfig {
+function sentryConfig(inputs: SentryInputs): SentryConfig {
   const raw = inputs.host.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
   let url: URL;

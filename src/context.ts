@@ -1,6 +1,6 @@
+import type { Clock } from "./clock.ts";
 import { RepositoryRegistry } from "./code/repositories.ts";
 import { type Config, configSecrets } from "./config.ts";
-import { rememberSecrets } from "./format/scrub.ts";
 import type { Logger } from "./log.ts";
 import { SentryClient } from "./sentry/client.ts";
 import { Slots } from "./sentry/concurrency.ts";
@@ -10,6 +10,7 @@ import { openStores, type Stores } from "./store/open.ts";
 import type { DatabaseHealth } from "./store/pg-bridge.ts";
 import type { JobQueue } from "./store/queue-types.ts";
 import type { RunStore } from "./store/types.ts";
+import { rememberSecrets } from "./text/scrub.ts";
 
 /** The dependencies every handler receives. Built once per process; tests build their own. */
 export interface Context {
@@ -42,6 +43,22 @@ export interface Context {
 }
 
 /**
+ * What the stages (root cause, solution, handoff) receive. A tool call provides one, with the client's
+ * progress notifications; the background worker provides one too, whose progress goes nowhere.
+ */
+export interface StageContext
+  extends Pick<Context, "config" | "sentry" | "repos" | "store" | "queue" | "logger" | "clock" | "secrets"> {
+  signal: AbortSignal;
+  /** Reports progress to whoever listens (a client that sent a progress token); may do nothing. */
+  progress(done: number, total: number | undefined, message: string): Promise<void>;
+}
+
+/** A stage context for work no client watches: the background worker, benchmarks. */
+export function unwatchedStage(ctx: Context, signal: AbortSignal, logger = ctx.logger): StageContext {
+  return { ...ctx, signal, logger, progress: async () => undefined };
+}
+
+/**
  * Analyses at once in one process. An analysis spends most of its time waiting on Sentry and git, so a few at
  * once keep both cores and the Sentry client's 12 request slots busy; more would only interleave their CPU
  * steps and stretch every other caller's wait.
@@ -50,7 +67,8 @@ export const MAX_ANALYSES = 4;
 /** Analyses at once for one MCP session, so one busy client cannot hold every slot. */
 export const MAX_SESSION_ANALYSES = 2;
 
-export function createContext(config: Config, logger: Logger): Context {
+/** `upstreamClock`: time for the Sentry and GitHub clients' retries and caches; the fault tests fake it. */
+export function createContext(config: Config, logger: Logger, upstreamClock?: Clock): Context {
   rememberSecrets(configSecrets(config));
   const http = new SentryHttp({
     token: config.sentry.token,
@@ -58,9 +76,15 @@ export function createContext(config: Config, logger: Logger): Context {
     maxRetries: config.sentry.maxRetries,
     hedge: config.sentry.hedge,
     logger: logger.child({ component: "sentry" }),
+    ...(upstreamClock ? { now: upstreamClock.now, sleep: upstreamClock.sleep } : {}),
   });
   const sentry = new SentryClient(config.sentry, http, logger.child({ component: "sentry" }));
-  const repos = new RepositoryRegistry({ config, sentry, logger });
+  const repos = new RepositoryRegistry({
+    config,
+    sentry,
+    logger,
+    ...(upstreamClock ? { clock: upstreamClock } : {}),
+  });
   const analyses = new Slots(MAX_ANALYSES);
   let stores: Stores | null = null;
   const changes = new RunChanges((error) => logger.warn("a run subscription listener failed", { error }));

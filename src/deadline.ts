@@ -48,7 +48,7 @@ export function cancellationOf(signal: AbortSignal | undefined): AbortSignal | u
 }
 
 /** Time kept back to analyse, render and store what arrived: a tenth of the budget, 200 ms to 2 s. */
-export function reserveMs(ms: number): number {
+function reserveMs(ms: number): number {
   return Math.min(2_000, Math.max(200, ms / 10), ms / 2);
 }
 

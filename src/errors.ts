@@ -3,12 +3,11 @@
  * - `input`: the caller (the model) passed something wrong; the hint names the tool or value that helps.
  * - `config`: the operator must change a setting; the hint names it.
  * - `upstream`: Sentry, GitHub or an agent API failed; the hint says whether retrying helps.
- * - `not_implemented`: the server cannot do this yet, and says so plainly.
  * `server.ts` maps these to tool errors in one place. `detail` goes to the log only, never to the model.
  */
-export type ErrorKind = "input" | "config" | "upstream" | "not_implemented";
+type ErrorKind = "input" | "config" | "upstream";
 
-export interface AppErrorOptions {
+interface AppErrorOptions {
   hint?: string;
   /** Raw upstream data for the log: never shown to the model. */
   detail?: string;
@@ -43,9 +42,6 @@ export const inputError = (message: string, hint?: string) => new AppError("inpu
 
 export const configError = (message: string, hint?: string) => new AppError("config", message, { hint });
 
-export const notImplemented = (message: string, hint?: string) =>
-  new AppError("not_implemented", message, { hint });
-
 /** A 404 from an upstream: usually the caller's ID is wrong, so the model can fix it. */
 export class NotFoundError extends AppError {
   constructor(message: string, options: AppErrorOptions = {}) {
@@ -66,7 +62,6 @@ export function describeError(error: unknown): { kind: ErrorKind | "internal"; t
       input: "Invalid request",
       config: "Server configuration problem",
       upstream: `${error.service ?? "Upstream"} error`,
-      not_implemented: "Not implemented",
     }[error.kind];
     const lines = [`${who}: ${error.message}`];
     if (error.hint) lines.push(`Next: ${error.hint}`);

@@ -14,7 +14,7 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export type LogSink = (line: string) => void;
+type LogSink = (line: string) => void;
 
 const stderrSink: LogSink = (line) => {
   process.stderr.write(`${line}\n`);
@@ -46,8 +46,6 @@ function errorReplacer(_key: string, value: unknown): unknown {
   }
   return value;
 }
-
-export const silentLogger: Logger = createLogger("silent");
 
 /** Wraps a sink so that known secret values (tokens from the environment) never reach a log line. */
 export function redactingSink(secrets: readonly string[], sink: LogSink = stderrSink): LogSink {

@@ -18,3 +18,6 @@ export const organizationInput = z
 export const traceIdInput = z.string().max(64).optional().describe("32-character trace ID");
 
 export const runIdInput = z.string().min(1).max(80).describe("From analyze_root_cause");
+
+/** A project slug; each tool says what else it accepts. */
+export const projectInput = z.string().max(100).optional();

@@ -1,40 +1,38 @@
 import type { z } from "zod";
-import type { Context } from "./context.ts";
-import type { Logger } from "./log.ts";
+import type { Context, StageContext } from "./context.ts";
 
 /**
  * What a tool file exports: a name, model-facing text, schemas, annotations and a thin handler. Handlers
  * return markdown for the model and, when the tool declares an output schema, the structured result.
  */
-export interface ToolAnnotations {
+interface ToolAnnotations {
   readOnlyHint: boolean;
   destructiveHint?: boolean;
   idempotentHint?: boolean;
   openWorldHint?: boolean;
 }
 
-export interface ToolCallContext extends Context {
-  signal: AbortSignal;
-  logger: Logger;
+/** A tool call's context: the process's dependencies, and what a stage needs (its signal and progress). */
+export interface ToolCallContext extends Context, StageContext {
   /** Names of the tools this server registered, so output only suggests calls that exist. */
   toolNames: ReadonlySet<string>;
-  /** Reports progress when the client asked for it (MCP progress notifications); a no-op otherwise. */
-  progress(done: number, total: number | undefined, message: string): Promise<void>;
 }
 
-export interface ToolResult<S = Record<string, unknown>> {
+interface ToolResult<S = Record<string, unknown>> {
   markdown: string;
   structured?: S;
 }
 
-export interface ToolDefinition<
-  I extends z.ZodRawShape = z.ZodRawShape,
-  O extends z.ZodRawShape = z.ZodRawShape,
-> {
+interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
   title: string;
   description: string;
   inputSchema: I;
+  /**
+   * What the tool does, for people: its row in the README's tool table (npm run readme writes it). Longer
+   * than the description, which is for the model; not sent in tools/list.
+   */
+  summary: string;
   /** A valid call, quoted when a call's arguments do not match the input schema; not sent in tools/list. */
   example: z.input<z.ZodObject<I>>;
   outputSchema?: O;

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { rootCauseOutline, rootCauseOutputShape } from "../src/contract/root-cause.ts";
 import { inputError } from "../src/errors.ts";
-import { renderRootCause, rootCauseOutline, rootCauseOutputShape } from "../src/format/root-cause.ts";
+import { renderRootCause } from "../src/format/root-cause.ts";
 import { addRootCauseFeedback } from "../src/stages/root-cause/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { runIdInput } from "../src/tool-inputs.ts";
@@ -10,6 +11,8 @@ export const addFeedback = defineTool({
   title: "Add feedback to a root-cause run",
   description:
     "Tell a run what you verified in the code: free text, confirm or reject a candidate, pin a location, or the root cause in your words. Re-ranks into a new revision; plans built on the old one become stale.",
+  summary:
+    "Tell a run what you verified: free text, confirm/reject a candidate, pin a location, or the root cause in your words. Produces the next revision; later stages are marked stale.",
   example: { run_id: "run_20261128_ab12cd34ef", confirm: 1 },
   inputSchema: {
     run_id: runIdInput,

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { renderRootCause, rootCauseOutline, rootCauseOutputShape } from "../src/format/root-cause.ts";
+import { rootCauseOutline, rootCauseOutputShape } from "../src/contract/root-cause.ts";
+import { renderRootCause } from "../src/format/root-cause.ts";
 import { runRootCause } from "../src/stages/root-cause/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { eventInput, issueInput, organizationInput } from "../src/tool-inputs.ts";
@@ -9,6 +10,8 @@ export const analyzeRootCause = defineTool({
   title: "Find the root cause of a Sentry issue",
   description:
     "Find why a Sentry issue happens: ranks culprit locations from the event, trace, logs, commits, profile and the connected repositories, builds a causal chain citing evidence, and stores a run. Check the top candidate in the code, then report with add_feedback.",
+  summary:
+    "The root-cause stage: gathers the event, the trace across services, its logs, release and suspect commits, the profile and the code (with history) of the connected repositories in parallel, ranks culprit locations (repo-relative paths) and builds a causal chain whose every step cites stored evidence. Verdict `in_app`, `third_party` (library-only stack; no culprit invented) or `unknown` (no repository connected). Stores a run.",
   example: { issue: "ORDERS-API-7A" },
   inputSchema: {
     issue: issueInput,

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { solutionOutline, solutionOutputShape } from "../src/contract/solution.ts";
 import { inputError } from "../src/errors.ts";
-import { renderSolution, solutionOutline, solutionOutputShape } from "../src/format/solution.ts";
+import { renderSolution } from "../src/format/solution.ts";
 import { editSolution } from "../src/stages/solution/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { runIdInput } from "../src/tool-inputs.ts";
@@ -10,6 +11,8 @@ export const editSolutionTool = defineTool({
   title: "Edit a fix plan",
   description:
     "Remove, add or move fix-plan steps; each edit is a new revision, and the edited plan is what hand_off sends. Use it when the plan from propose_solution needs changing.",
+  summary:
+    "Remove, add or move plan steps; each edit is a revision, and the edited plan is what `hand_off` sends.",
   example: { run_id: "run_20261128_ab12cd34ef", remove: ["s2"] },
   inputSchema: {
     run_id: runIdInput,

@@ -1,31 +1,30 @@
 import { z } from "zod";
 import { summarizeProfile } from "../src/analysis/profile.ts";
-import { inputError, NotFoundError } from "../src/errors.ts";
-import { profileOutputShape, renderProfile } from "../src/format/profile.ts";
-import { projectSlug } from "../src/sentry/client.ts";
+import { profileOutputShape } from "../src/contract/profile.ts";
+import { inputError } from "../src/errors.ts";
+import { renderProfile } from "../src/format/profile.ts";
 import { issueAndEvent, resolveReference } from "../src/sentry/issue-ref.ts";
-import {
-  fetchFlamegraph,
-  fetchProfileChunk,
-  fetchTransactionProfile,
-  type ProfileData,
-} from "../src/sentry/profiles.ts";
+import { projectSlug } from "../src/sentry/paths.ts";
+import { profileForEvent } from "../src/sentry/profile-source.ts";
+import { fetchFlamegraph, fetchTransactionProfile, type ProfileData } from "../src/sentry/profiles.ts";
 import { projectId } from "../src/sentry/projects.ts";
 import { defineTool } from "../src/tool.ts";
-import { eventInput, issueInput, organizationInput } from "../src/tool-inputs.ts";
+import { eventInput, issueInput, organizationInput, projectInput } from "../src/tool-inputs.ts";
 
 export const getProfile = defineTool({
   name: "get_profile",
   title: "Get a performance profile",
   description:
     "Hot call paths and the top functions by self and total time, from a profile ID, an issue's linked profile, or a transaction's aggregated flamegraph. Use it for slow endpoints and performance issues.",
+  summary:
+    "Hot paths (root → leaf, application frames marked) and top functions by self and total time with file:line — from a transaction profile, a continuous-profiling chunk linked to an event, or a transaction's aggregated flamegraph.",
   example: { transaction: "GET /v1/orders", project: "orders-api" },
   inputSchema: {
     profile_id: z.string().max(64).optional().describe("Transaction profile ID (needs project)"),
     transaction: z.string().max(300).optional().describe("Transaction name: its aggregated flamegraph"),
     issue: issueInput.optional(),
     event: eventInput,
-    project: z.string().max(100).optional().describe("Project slug"),
+    project: projectInput.describe("Project slug"),
     organization: organizationInput,
   },
   outputSchema: profileOutputShape,
@@ -40,48 +39,17 @@ export const getProfile = defineTool({
       );
     if (input.issue) {
       const reference = await resolveReference(ctx.sentry, input, ctx.signal);
-      const org = reference.org;
-      const { issue, event } = await issueAndEvent(ctx.sentry, org, reference.issue!, ctx.signal);
-      const transaction =
-        event.tags.find(([k]) => k === "transaction")?.[1] ??
-        (event.type === "transaction" ? event.title : null);
-      if (event.profileId) {
-        source = `transaction profile \`${event.profileId}\` of ${issue.shortId ?? issue.id}`;
-        profile = await fetchTransactionProfile(
-          ctx.sentry,
-          org,
-          issue.project.slug,
-          event.profileId,
-          ctx.signal,
-        ).catch((e) => (e instanceof NotFoundError && transaction ? null : Promise.reject(e)));
-      } else if (event.profilerId && issue.project.id) {
-        const t = Date.parse(event.dateCreated ?? "") || ctx.clock.now();
-        source = `continuous profile \`${event.profilerId}\` around ${issue.shortId ?? issue.id}`;
-        profile = await fetchProfileChunk(
-          ctx.sentry,
-          org,
-          issue.project.id,
-          event.profilerId,
-          { start: new Date(t - 30_000).toISOString(), end: new Date(t + 5_000).toISOString() },
-          ctx.signal,
-        );
-      }
-      if (!profile && transaction) {
-        source = `flamegraph of transaction ${transaction} (${issue.project.slug})`;
-        profile = await fetchFlamegraph(
-          ctx.sentry,
-          org,
-          transaction,
-          issue.project.id ? [issue.project.id] : [],
-          ctx.signal,
-        );
-      }
-      source ??= `${issue.shortId ?? issue.id}`;
-      if (!profile)
+      const { issue, event } = await issueAndEvent(ctx.sentry, reference.org, reference.issue!, ctx.signal);
+      const found = await profileForEvent(ctx.sentry, reference.org, issue, event, {
+        now: ctx.clock.now(),
+        signal: ctx.signal,
+      });
+      if (!found)
         throw inputError(
           `no profile is linked to ${issue.shortId ?? issue.id}'s event, and its transaction has no profiles.`,
           "Profiling may be off for this project; get_trace shows the slow spans instead.",
         );
+      ({ profile, source } = found);
     } else if (input.profile_id) {
       if (!input.project)
         throw inputError(

@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { safeRepoPath } from "../src/code/paths.ts";
+import { rulesOutputShape } from "../src/contract/rules.ts";
 import { loadRules } from "../src/rules/index.ts";
 import { renderRules } from "../src/rules/render.ts";
-import { TOOLS } from "../src/rules/types.ts";
 import { defineTool } from "../src/tool.ts";
-
-const toolId = z.enum(TOOLS);
 
 export const getRules = defineTool({
   name: "get_rules",
   title: "Get the repository's coding-agent rules",
   description:
     "The repository's coding-agent rules files (Cursor, Windsurf, Cline, Claude Code, AGENTS.md, Copilot, Gemini) and, with paths, which apply to each file and why. Use it before editing files, so the change follows the project's conventions.",
+  summary:
+    "The repository's coding-agent rules files (Cursor, Windsurf, Cline, Claude Code with `@imports`, AGENTS.md, Copilot, Gemini) grouped by tool with how each activates; with `paths`, which rules apply to each file under that tool's glob and precedence semantics, why, and their text. Flags surprises (skipped malformed rules, quoted `\"true\"`, Windsurf's 6,000-character cut).",
   example: { paths: ["src/pricing/discounts.ts"] },
   inputSchema: {
     repo: z
@@ -28,34 +28,7 @@ export const getRules = defineTool({
       .optional()
       .describe("Branch, tag or commit (default: the working tree, or GitHub's default branch)"),
   },
-  outputSchema: {
-    repo: z.string(),
-    ref: z.string().nullable().describe("The ref read; null for a local checkout's working tree"),
-    tools: z.array(
-      z.object({
-        tool: toolId,
-        files: z.array(
-          z.object({
-            path: z.string(),
-            activation: z.string(),
-            globs: z.array(z.string()),
-            scope: z.string(),
-            description: z.string().nullable(),
-            warnings: z.array(z.string()),
-          }),
-        ),
-      }),
-    ),
-    applicable: z.array(
-      z.object({
-        path: z.string(),
-        rules: z.array(
-          z.object({ tool: toolId, file: z.string(), activation: z.string(), reason: z.string() }),
-        ),
-      }),
-    ),
-    warnings: z.array(z.string()),
-  },
+  outputSchema: rulesOutputShape,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   async handler(input, ctx) {
     const repo = ctx.repos.pick(input.repo);

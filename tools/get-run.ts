@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { runOutputShape } from "../src/contract/run.ts";
 import { inputError } from "../src/errors.ts";
 import {
   jobStructured,
   renderRun,
   renderRunList,
-  runOutputShape,
   runStructured,
   summaryStructured,
 } from "../src/format/run.ts";
@@ -15,6 +15,8 @@ export const getRun = defineTool({
   title: "Get a stored run",
   description:
     "A run's full state (stages, feedback, evidence by ID, handoffs), or without run_id the recent runs and background jobs. Use it to look up evidence IDs, resume work, or check a handoff.",
+  summary:
+    "A run's full state (stages by revision, feedback, every evidence item by ID), or the recent runs. Runs live in SQLite and survive restarts; also served as `autofix://runs/{id}` resources.",
   example: { run_id: "run_20261128_ab12cd34ef" },
   inputSchema: {
     run_id: z.string().max(80).optional().describe("From analyze_root_cause"),

@@ -1,6 +1,7 @@
 import { analyzeTrace, type TraceFocus } from "../src/analysis/trace-walk.ts";
+import { traceOutputShape } from "../src/contract/trace.ts";
 import { inputError } from "../src/errors.ts";
-import { renderTrace, traceOutputShape } from "../src/format/trace.ts";
+import { renderTrace } from "../src/format/trace.ts";
 import { resolveReference, traceIdOf } from "../src/sentry/issue-ref.ts";
 import { fetchTrace, fetchTraceMeta } from "../src/sentry/traces.ts";
 import { defineTool } from "../src/tool.ts";
@@ -11,6 +12,8 @@ export const getTrace = defineTool({
   title: "Get a distributed trace",
   description:
     "The distributed trace around an event: services, the path to the event's span, errors in other services, failing and slowest calls. Use it when another service may have caused the error; for log lines, use search_logs.",
+  summary:
+    "The distributed trace around an event (or by ID): services, the path from the root to the event's span, errors recorded by other services, failing calls (HTTP ≥ 500, timeouts), slowest spans, performance issues. At most 12 path spans, 12 errors, 8 failing calls, 8 slow spans and 6 performance issues, with counts of what was elided. Falls back to `/events-trace/` on older Sentry.",
   example: { issue: "STOREFRONT-3F" },
   inputSchema: {
     trace_id: traceIdInput,

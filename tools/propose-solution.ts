@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { renderSolution, solutionOutline, solutionOutputShape } from "../src/format/solution.ts";
+import { solutionOutline, solutionOutputShape } from "../src/contract/solution.ts";
+import { renderSolution } from "../src/format/solution.ts";
 import { proposeSolution } from "../src/stages/solution/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { runIdInput } from "../src/tool-inputs.ts";
@@ -9,6 +10,8 @@ export const proposeSolutionTool = defineTool({
   title: "Propose a fix plan",
   description:
     "Turn a run's root cause into an ordered fix plan: steps with files, the regression test (file and command), and what not to do. Use it after analyze_root_cause and any add_feedback.",
+  summary:
+    "Turns the root cause into an ordered plan — steps with files, the regression test (file and command, read off the repository) and what not to do — by failure pattern: missing value, bad input from another service, timeout, N+1, library, logic. Stored; stale when feedback changes the root cause.",
   example: { run_id: "run_20261128_ab12cd34ef" },
   inputSchema: {
     run_id: runIdInput,

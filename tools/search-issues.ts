@@ -1,18 +1,21 @@
 import { z } from "zod";
-import { issueListOutputShape, renderIssueList } from "../src/format/issue-list.ts";
+import { issueListOutputShape } from "../src/contract/issue-list.ts";
+import { renderIssueList } from "../src/format/issue-list.ts";
 import { projectId } from "../src/sentry/projects.ts";
 import { defineTool } from "../src/tool.ts";
-import { organizationInput } from "../src/tool-inputs.ts";
+import { organizationInput, projectInput } from "../src/tool-inputs.ts";
 
 export const searchIssues = defineTool({
   name: "search_issues",
   title: "Search Sentry issues",
   description:
     "Find Sentry issues by search syntax, project, environment and period, sorted by last seen, events, first seen or users. Use it when there is no issue ID yet; for one issue's details, use get_issue.",
+  summary:
+    "Find issues by Sentry search syntax, project, environment and period; sort by last seen, frequency, first seen or users; shows counts, first/last seen and Seer's fixability score; paginated with a cursor.",
   example: { query: "is:unresolved checkout", sort: "freq" },
   inputSchema: {
     query: z.string().max(500).optional().describe('Sentry search syntax; default "is:unresolved"'),
-    project: z.string().max(100).optional().describe("Project slug or ID"),
+    project: projectInput.describe("Project slug or ID"),
     sort: z
       .enum(["date", "freq", "new", "user"])
       .optional()

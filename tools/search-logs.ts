@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { collapseLogs, trimLogs } from "../src/analysis/logs.ts";
+import { logsOutputShape } from "../src/contract/logs.ts";
 import { inputError } from "../src/errors.ts";
-import { logsOutputShape, renderLogs } from "../src/format/logs.ts";
+import { renderLogs } from "../src/format/logs.ts";
 import { issueAndEvent, normalTraceId, resolveReference } from "../src/sentry/issue-ref.ts";
 import {
-  countLogsBySeverity,
-  fetchLogs,
+  fetchLogsKeepingErrors,
+  LOG_WINDOWS,
   type LogQuery,
-  type LogRow,
+  logsAround,
   normalizeSeverity,
 } from "../src/sentry/logs.ts";
 import { defineTool } from "../src/tool.ts";
@@ -20,6 +21,8 @@ export const searchLogs = defineTool({
   title: "Search Sentry logs",
   description:
     "Sentry log lines for a trace, an issue (its trace and time window) or a query; identical lines collapsed, errors and warnings kept first. Use it to see what the services logged just before an error.",
+  summary:
+    "Sentry Logs for a trace, an issue (its trace and time window) or a query, with a severity filter. Chronological, identical lines collapsed with counts, errors and warnings kept first when trimming, totals per severity. Falls back to the `ourlogs` dataset on older Sentry.",
   example: { issue: "ORDERS-API-7A", severity: "error,warn" },
   inputSchema: {
     trace_id: traceIdInput,
@@ -56,15 +59,7 @@ export const searchLogs = defineTool({
       const { issue, event } = await issueAndEvent(ctx.sentry, org, reference.issue, ctx.signal);
       eventTime = event.dateCreated;
       traceId ??= normalTraceId(event.trace?.traceId);
-      const t = eventTime ? Date.parse(eventTime) : Date.now();
-      // With a trace, its lines within an hour either side; without one, the project's lines just before the error.
-      window = traceId
-        ? {
-            query: "",
-            start: new Date(t - 3_600_000).toISOString(),
-            end: new Date(t + 3_600_000).toISOString(),
-          }
-        : { query: "", start: new Date(t - 600_000).toISOString(), end: new Date(t + 120_000).toISOString() };
+      window = { query: "", ...logsAround(eventTime, traceId ? LOG_WINDOWS.trace : LOG_WINDOWS.project) };
       if (!traceId) terms.push(`project:${issue.project.slug}`);
       title = `Logs around ${issue.shortId ?? issue.id}${traceId ? ` (trace ${traceId})` : ` (project ${issue.project.slug}, no trace on the event)`}`;
     }
@@ -74,27 +69,11 @@ export const searchLogs = defineTool({
     if (input.query) terms.push(input.query);
     const q: LogQuery = { ...window, query: terms.join(" ") };
 
-    // The newest rows first. When they are all there is, they hold every error and warning and the totals;
-    // only a longer result needs the errors and warnings (so trimming never loses them) and the totals asked
-    // for separately.
-    const page = await fetchLogs(ctx.sentry, org, q, ctx.signal);
-    const [important, counts] = page.more
-      ? await Promise.all([
-          severities.length === 0
-            ? fetchLogs(
-                ctx.sentry,
-                org,
-                { ...q, query: `${q.query} severity:[fatal,error,warn]`.trim() },
-                ctx.signal,
-              )
-            : null,
-          countLogsBySeverity(ctx.sentry, org, q, ctx.signal).catch((error) => {
-            ctx.logger.warn("log counts unavailable", { error });
-            return null;
-          }),
-        ])
-      : [null, countRows(page.rows)];
-    const rows: LogRow[] = [...page.rows, ...(important?.rows ?? [])];
+    const { rows, more, counts } = await fetchLogsKeepingErrors(ctx.sentry, org, q, {
+      severities: severities.length > 0,
+      signal: ctx.signal,
+      onCountError: (error) => ctx.logger.warn("log counts unavailable", { error }),
+    });
     const { kept, elided } = trimLogs(collapseLogs(rows), input.limit ?? 40);
     return renderLogs({
       title,
@@ -106,7 +85,7 @@ export const searchLogs = defineTool({
       },
       fetched: rows.length,
       bySeverity: counts,
-      more: page.more || Boolean(important?.more),
+      more,
       kept,
       elided,
       eventTime,
@@ -115,12 +94,6 @@ export const searchLogs = defineTool({
     });
   },
 });
-
-function countRows(rows: LogRow[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const row of rows) out[row.severity] = (out[row.severity] ?? 0) + 1;
-  return out;
-}
 
 function eventNeedsIssue() {
   return inputError(

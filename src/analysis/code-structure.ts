@@ -86,7 +86,7 @@ const KEYWORDS = new Set([
 ]);
 
 /** A function (or method) header on this line, and its name. */
-export function functionHeader(line: string, lang: Language): string | null {
+function functionHeader(line: string, lang: Language): string | null {
   const t = line.trim();
   let m: RegExpExecArray | null = null;
   switch (lang) {

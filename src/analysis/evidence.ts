@@ -1,5 +1,5 @@
-import { clipDeep } from "../format/clip.ts";
 import type { EvidenceRecord } from "../store/types.ts";
+import { clipDeep } from "../text/clip.ts";
 
 /**
  * The evidence of one run. IDs are derived from what the evidence is (`frame:main:4`, `commit:9f3c2a7e41b8`,

@@ -7,7 +7,7 @@ import type { ExceptionValue, Frame, SentryEvent, Stacktrace } from "../sentry/t
  */
 
 /** How an exception relates to the one it led to (its parent in Sentry's `mechanism` tree). */
-export type ChainRelation = "cause" | "context" | "group_member";
+type ChainRelation = "cause" | "context" | "group_member";
 
 export interface ChainLink {
   exception: ExceptionValue;

@@ -1,7 +1,7 @@
 import type { Issue, SentryEvent } from "../sentry/types.ts";
 
 /** What sort of problem an issue is, which decides what evidence matters and whether code can fix it. */
-export type IssueKind =
+type IssueKind =
   | "error"
   | "message"
   | "performance"

@@ -15,7 +15,7 @@ export interface LogGroup {
 }
 
 const RANK: Record<string, number> = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
-export const IMPORTANT = new Set(["fatal", "error", "warn"]);
+const IMPORTANT = new Set(["fatal", "error", "warn"]);
 
 export function collapseLogs(rows: LogRow[]): LogGroup[] {
   const seen = new Set<string>();

@@ -15,7 +15,7 @@ export interface TraceFocus {
   project?: string | null;
 }
 
-export interface TraceLimits {
+interface TraceLimits {
   path: number;
   errors: number;
   failing: number;
@@ -80,7 +80,7 @@ export function isTimeout(span: TraceSpan): boolean {
 }
 
 /** Every span with its parent, iteratively (no recursion limits) and never visiting a node twice. */
-export function flatten(trace: Trace): { spans: TraceSpan[]; parent: Map<TraceSpan, TraceSpan | null> } {
+function flatten(trace: Trace): { spans: TraceSpan[]; parent: Map<TraceSpan, TraceSpan | null> } {
   const spans: TraceSpan[] = [];
   const parent = new Map<TraceSpan, TraceSpan | null>();
   const stack: Array<[TraceSpan, TraceSpan | null]> = trace.roots.map((r) => [r, null]);

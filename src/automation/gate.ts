@@ -6,7 +6,7 @@ import type { Issue } from "../sentry/types.ts";
  * days, fixability at least medium — Sentry's seerFixabilityScore ≥ 0.40 when the issue has one, otherwise
  * the root-cause confidence (decided after the analysis) — plus project and level filters.
  */
-export type GateResult = { ok: true; needsConfidence: boolean } | { ok: false; reason: string };
+type GateResult = { ok: true; needsConfidence: boolean } | { ok: false; reason: string };
 
 export function actionable(issue: Issue, rules: AutomationConfig["actionability"], now: number): GateResult {
   if (rules.projects && !rules.projects.includes(issue.project.slug))

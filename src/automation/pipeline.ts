@@ -1,15 +1,15 @@
-import type { Context } from "../context.ts";
-import type { RootCauseOutput } from "../format/root-cause.ts";
+import { type Context, type StageContext, unwatchedStage } from "../context.ts";
+import type { RootCauseOutput } from "../contract/root-cause.ts";
+import { storedOutput } from "../contract/stored.ts";
 import { checkAgentState } from "../handoff/agent-urls.ts";
 import { routeTarget } from "../handoff/dispatch.ts";
-import { createDispatcher } from "../handoff/dispatchers.ts";
-import { enc } from "../sentry/client.ts";
+import { createDispatcher, targetKind } from "../handoff/targets.ts";
 import { asAnalysis } from "../sentry/concurrency.ts";
+import { commentOnIssue } from "../sentry/events.ts";
 import { handOff } from "../stages/handoff.ts";
 import { runRootCause } from "../stages/root-cause/index.ts";
 import { proposeSolution } from "../stages/solution/index.ts";
-import type { Job, JobQueue } from "../store/queue.ts";
-import type { ToolCallContext } from "../tool.ts";
+import type { Job, JobQueue, JobStep } from "../store/queue.ts";
 import { actionable, confidentEnough } from "./gate.ts";
 
 /**
@@ -18,7 +18,7 @@ import { actionable, confidentEnough } from "./gate.ts";
  * upstream call), so a crash at any point resumes without doing anything twice. Returns how the job moved.
  */
 
-export type StepOutcome =
+type StepOutcome =
   | { kind: "advanced" }
   | { kind: "finished"; state: "done" | "skipped"; reason: string }
   | { kind: "later"; delayMs: number; reason: string | null };
@@ -26,99 +26,117 @@ export type StepOutcome =
 const TRACK_INTERVAL_MS = 30_000;
 const TRACK_TIMEOUT_MS = 24 * 3600_000;
 
+/** What every step works with: the job, the lease it holds, and the stage context no client watches. */
+interface StepInput {
+  ctx: Context;
+  job: Job;
+  owner: string;
+  signal: AbortSignal;
+  queue: JobQueue;
+  call: StageContext;
+}
+
 export async function runStep(
   ctx: Context,
   job: Job,
   owner: string,
   signal: AbortSignal,
 ): Promise<StepOutcome> {
-  const queue = ctx.queue();
-  const rules = ctx.config.automation.actionability;
-  const call = callContext(ctx, signal);
-  switch (job.step) {
-    case "gate": {
-      const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
-      const gate = actionable(issue, rules, ctx.clock.now());
-      if (!gate.ok) return { kind: "finished", state: "skipped", reason: `not actionable: ${gate.reason}` };
-      queue.advance(job.id, owner, "root_cause");
-      return { kind: "advanced" };
-    }
-    case "root_cause": {
-      const store = ctx.store();
-      let runId = job.runId;
-      if (!runId) {
-        // The run is created and attached to the job in one transaction: a retry after a crash reuses it.
-        const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
-        runId = store.atomically(() => {
-          const run = store.createRun({
-            org: job.org,
-            issue: { id: issue.id, shortId: issue.shortId, title: issue.title, project: issue.project.slug },
-          });
-          if (!queue.advance(job.id, owner, "root_cause", run.id)) throw new Error("lease lost");
-          return run.id;
-        });
-      }
-      const run = store.getRun(runId);
-      let output = run?.stages.root_cause?.output as RootCauseOutput | undefined;
-      if (!output)
-        output = (
-          await ctx.analyses.run(signal, () =>
-            asAnalysis(() => runRootCause(call, { issue: job.issueId, organization: job.org }, runId)),
-          )
-        ).output;
-      const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
-      if (issue.fixabilityScore === null) {
-        const gate = confidentEnough(output.confidence, rules);
-        if (!gate.ok) return { kind: "finished", state: "skipped", reason: `not actionable: ${gate.reason}` };
-      }
-      if (output.verdict !== "in_app")
-        return {
-          kind: "finished",
-          state: "skipped",
-          reason: `root cause verdict is ${output.verdict}: nothing to hand to a coding agent`,
-        };
-      queue.advance(job.id, owner, "solution");
-      return { kind: "advanced" };
-    }
-    case "solution": {
-      const run = ctx.store().getRun(job.runId!)!;
-      if (!run.stages.solution || run.stages.solution.status === "stale") await proposeSolution(call, run.id);
-      queue.advance(job.id, owner, "dispatch");
-      return { kind: "advanced" };
-    }
-    case "dispatch": {
-      const run = ctx.store().getRun(job.runId!)!;
-      const rc = run.stages.root_cause!.output as RootCauseOutput;
-      const repo = rc.candidates[0]?.repo ?? null;
-      const target = routeTarget(
-        ctx,
-        run.issue.project ?? "",
-        repo ? (ctx.repos.byName(repo)?.github ?? repo) : null,
-      );
-      if (!ctx.config.codeGeneration || !target) {
-        await handOff(call, { runId: run.id, target: "chat", jobId: job.id });
-        const why = !ctx.config.codeGeneration
-          ? "code generation is disabled"
-          : `no handoff target is configured for project ${run.issue.project}`;
-        return { kind: "finished", state: "done", reason: `${why}; the brief is stored with the run` };
-      }
-      if (!queue.takeDispatchSlot(job.org, run.id, ctx.config.automation.perOrgPerHour)) {
-        return {
-          kind: "later",
-          delayMs: 10 * 60_000,
-          reason: `rate limited: ${ctx.config.automation.perOrgPerHour} dispatches per hour for ${job.org}`,
-        };
-      }
-      const out = await handOff(call, { runId: run.id, target: target.name, jobId: job.id });
-      if (ctx.config.handoff.postSentryComment) await postComment(ctx, job, rc, out.dispatch.url, signal);
-      queue.advance(job.id, owner, "track");
-      return { kind: "advanced" };
-    }
-    case "track":
-      return track(ctx, job, queue, signal);
-    default:
-      return { kind: "finished", state: "done", reason: job.reason ?? "done" };
+  const call = unwatchedStage(ctx, signal, ctx.logger.child({ component: "worker" }));
+  const input: StepInput = { ctx, job, owner, signal, queue: ctx.queue(), call };
+  if (job.step === "done") return { kind: "finished", state: "done", reason: job.reason ?? "done" };
+  return STEPS[job.step](input);
+}
+
+const STEPS: Record<Exclude<JobStep, "done">, (input: StepInput) => Promise<StepOutcome>> = {
+  gate,
+  root_cause: rootCause,
+  solution,
+  dispatch,
+  track: ({ ctx, job, queue, signal }: StepInput) => track(ctx, job, queue, signal),
+};
+
+async function gate({ ctx, job, owner, signal, queue }: StepInput): Promise<StepOutcome> {
+  const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
+  const gate = actionable(issue, ctx.config.automation.actionability, ctx.clock.now());
+  if (!gate.ok) return { kind: "finished", state: "skipped", reason: `not actionable: ${gate.reason}` };
+  queue.advance(job.id, owner, "root_cause");
+  return { kind: "advanced" };
+}
+
+async function rootCause({ ctx, job, owner, signal, queue, call }: StepInput): Promise<StepOutcome> {
+  const store = ctx.store();
+  let runId = job.runId;
+  if (!runId) {
+    // The run is created and attached to the job in one transaction: a retry after a crash reuses it.
+    const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
+    runId = store.atomically(() => {
+      const run = store.createRun({
+        org: job.org,
+        issue: { id: issue.id, shortId: issue.shortId, title: issue.title, project: issue.project.slug },
+      });
+      if (!queue.advance(job.id, owner, "root_cause", run.id)) throw new Error("lease lost");
+      return run.id;
+    });
   }
+  const run = store.getRun(runId);
+  const stored = run?.stages.root_cause?.output;
+  let output = stored === undefined ? undefined : storedOutput(runId, "root_cause", stored);
+  if (!output)
+    output = (
+      await ctx.analyses.run(signal, () =>
+        asAnalysis(() => runRootCause(call, { issue: job.issueId, organization: job.org }, runId)),
+      )
+    ).output;
+  const issue = await ctx.sentry.getIssue(job.org, job.issueId, signal);
+  if (issue.fixabilityScore === null) {
+    const gate = confidentEnough(output.confidence, ctx.config.automation.actionability);
+    if (!gate.ok) return { kind: "finished", state: "skipped", reason: `not actionable: ${gate.reason}` };
+  }
+  if (output.verdict !== "in_app")
+    return {
+      kind: "finished",
+      state: "skipped",
+      reason: `root cause verdict is ${output.verdict}: nothing to hand to a coding agent`,
+    };
+  queue.advance(job.id, owner, "solution");
+  return { kind: "advanced" };
+}
+
+async function solution({ ctx, job, owner, queue, call }: StepInput): Promise<StepOutcome> {
+  const run = ctx.store().getRun(job.runId!)!;
+  if (!run.stages.solution || run.stages.solution.status === "stale") await proposeSolution(call, run.id);
+  queue.advance(job.id, owner, "dispatch");
+  return { kind: "advanced" };
+}
+
+async function dispatch({ ctx, job, owner, signal, queue, call }: StepInput): Promise<StepOutcome> {
+  const run = ctx.store().getRun(job.runId!)!;
+  const rc = storedOutput(run.id, "root_cause", run.stages.root_cause!.output);
+  const repo = rc.candidates[0]?.repo ?? null;
+  const target = routeTarget(
+    ctx,
+    run.issue.project ?? "",
+    repo ? (ctx.repos.byName(repo)?.github ?? repo) : null,
+  );
+  if (!ctx.config.codeGeneration || !target) {
+    await handOff(call, { runId: run.id, target: "chat", jobId: job.id });
+    const why = !ctx.config.codeGeneration
+      ? "code generation is disabled"
+      : `no handoff target is configured for project ${run.issue.project}`;
+    return { kind: "finished", state: "done", reason: `${why}; the brief is stored with the run` };
+  }
+  if (!queue.takeDispatchSlot(job.org, run.id, ctx.config.automation.perOrgPerHour)) {
+    return {
+      kind: "later",
+      delayMs: 10 * 60_000,
+      reason: `rate limited: ${ctx.config.automation.perOrgPerHour} dispatches per hour for ${job.org}`,
+    };
+  }
+  const out = await handOff(call, { runId: run.id, target: target.name, jobId: job.id });
+  if (ctx.config.handoff.postSentryComment) await postComment(ctx, job, rc, out.dispatch.url, signal);
+  queue.advance(job.id, owner, "track");
+  return { kind: "advanced" };
 }
 
 async function track(ctx: Context, job: Job, queue: JobQueue, signal: AbortSignal): Promise<StepOutcome> {
@@ -126,8 +144,7 @@ async function track(ctx: Context, job: Job, queue: JobQueue, signal: AbortSigna
   const open = dispatches.filter((d) => d.status !== "completed" && d.status !== "failed");
   for (const d of open) {
     const target = ctx.config.handoff.targets.find((t) => t.name === d.target);
-    // Webhook receivers report back through /webhooks/webhook; there is nothing to poll.
-    if (!target || !d.externalId || !d.repository || d.type === "webhook") continue;
+    if (!target || !d.externalId || !d.repository || !targetKind(target.type).polled) continue;
     const dispatcher = createDispatcher(target, { logger: ctx.logger, now: () => ctx.clock.now() });
     const run = ctx.store().getRun(job.runId!)!;
     const state = await dispatcher
@@ -186,25 +203,7 @@ async function postComment(
   const text = [`autofix-mcp: ${rc.summary}`, url ? `A coding agent is working on it: ${url}` : null]
     .filter(Boolean)
     .join("\n\n");
-  await ctx.sentry
-    .postJson(
-      job.org,
-      `/organizations/${enc(job.org)}/issues/${enc(job.issueId)}/comments/`,
-      { text },
-      signal,
-    )
-    .catch((error) => {
-      ctx.logger.warn("could not comment on the Sentry issue", { error });
-    });
-}
-
-/** The stage functions expect a tool call's context; the worker has no client, so progress goes nowhere. */
-function callContext(ctx: Context, signal: AbortSignal): ToolCallContext {
-  return {
-    ...ctx,
-    signal,
-    logger: ctx.logger.child({ component: "worker" }),
-    toolNames: new Set(),
-    progress: async () => undefined,
-  };
+  await commentOnIssue(ctx.sentry, job.org, job.issueId, text, signal).catch((error) => {
+    ctx.logger.warn("could not comment on the Sentry issue", { error });
+  });
 }

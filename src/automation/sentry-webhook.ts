@@ -14,7 +14,7 @@ export function verifySentrySignature(raw: Buffer, signature: string | undefined
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export type WebhookVerdict =
+type WebhookVerdict =
   | {
       kind: "accept";
       resource: string;

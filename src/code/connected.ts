@@ -1,5 +1,5 @@
+import { isRepositoryAllowed } from "../config/allowlist.ts";
 import { inputError } from "../errors.ts";
-import { isRepositoryAllowed } from "./allowlist.ts";
 import type { Repository, RepositoryRegistry } from "./repositories.ts";
 
 /**

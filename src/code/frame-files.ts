@@ -1,7 +1,7 @@
 import type { Logger } from "../log.ts";
 import type { SentryClient } from "../sentry/client.ts";
+import { fetchStacktraceLink } from "../sentry/code-mappings.ts";
 import type { Frame } from "../sentry/types.ts";
-import { fetchStacktraceLink } from "./code-mappings.ts";
 import { mapFrame } from "./mapping.ts";
 import type { ProjectRepository, RepositoryRegistry } from "./repositories.ts";
 
@@ -27,7 +27,7 @@ export interface RepoRef {
   fromRelease: boolean;
 }
 
-export interface LocateInput {
+interface LocateInput {
   org: string | null;
   project: string;
   frames: Frame[];

@@ -18,7 +18,7 @@ const SAFE_CONFIG = [
 ];
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
-export interface GitResult {
+interface GitResult {
   ok: boolean;
   stdout: string;
   stderr: string;

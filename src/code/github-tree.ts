@@ -7,17 +7,14 @@ import type { TreeIndex } from "./git-parse.ts";
  * eight at a time, up to a request budget — and a partial list is logged, not hidden.
  */
 
-export interface TreeEntry {
+interface TreeEntry {
   path?: string;
   mode?: string;
   type?: string;
   sha?: string;
 }
 
-export type GetTree = (
-  sha: string,
-  recursive: boolean,
-) => Promise<{ truncated?: boolean; tree: TreeEntry[] }>;
+type GetTree = (sha: string, recursive: boolean) => Promise<{ truncated?: boolean; tree: TreeEntry[] }>;
 
 const MAX_TREE_REQUESTS = 300;
 const PARALLEL = 8;

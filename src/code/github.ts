@@ -1,9 +1,9 @@
 import type { Octokit } from "@octokit/rest";
+import { abortableSleep } from "../clock.ts";
 import { deadlineReached } from "../deadline.ts";
 import { AppError, duration, inputError } from "../errors.ts";
 import { Hedger } from "../hedge.ts";
 import type { Logger } from "../log.ts";
-import { abortableSleep } from "../sentry/http.ts";
 import { Expiring } from "./cache.ts";
 import type { TreeIndex } from "./git-parse.ts";
 import { BLAME_QUERY, type BlameResponse } from "./github-blame.ts";
@@ -13,7 +13,7 @@ import { MAX_FILE_BYTES } from "./local.ts";
 import { safeRef, safeRepoPath, symlinkTarget } from "./paths.ts";
 import type { BlameRange, CodeHost, CommitDiff, CommitInfo, FileStatus, LogOptions } from "./types.ts";
 
-export interface GitHubHostOptions {
+interface GitHubHostOptions {
   /** owner/name */
   repo: string;
   /** Name in this server's registry (the config's `name`). */
@@ -27,6 +27,8 @@ export interface GitHubHostOptions {
   /** Latencies and hedges, shared by the hosts of one server (they share GitHub, and its rate limit). */
   hedger?: Hedger;
   now?: () => number;
+  /** How the pause before a retry waits (the fault tests skip it). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Branch heads move; a resolved branch is reused this long. SHAs are cached for good. */
@@ -340,7 +342,7 @@ export class GitHubHost implements CodeHost {
           typeof status !== "number" || status === 500 || status === 502 || status === 503 || status === 504;
         if (attempt < 2 && transient && !isStatus(error, 403, 429)) {
           // A deadline that passes during the pause ends the call like one that passes mid-request.
-          await abortableSleep(250, signal).catch(() => undefined);
+          await (this.options.sleep ?? abortableSleep)(250, signal).catch(() => undefined);
           continue;
         }
         throw githubError(error, this.options.repo, Boolean(this.options.token), this.now());

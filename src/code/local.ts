@@ -24,7 +24,7 @@ const WORKTREE = ":worktree";
 const WORKTREE_TTL_MS = 5_000;
 const MAX_SYMLINK_HOPS = 8;
 
-export interface LocalHostOptions {
+interface LocalHostOptions {
   defaultBranch?: string;
   now?: () => number;
 }

@@ -10,7 +10,7 @@ export { normalizeFramePath } from "./frame-path.ts";
  * reported with its candidates, never guessed.
  */
 
-export interface MappingHints {
+interface MappingHints {
   /** Sentry code mapping: the prefix the stack shows … */
   stackRoot?: string;
   /** … and what it stands for in the repository. */
@@ -19,7 +19,7 @@ export interface MappingHints {
   pathPrefix?: string;
 }
 
-export interface FrameMapping {
+interface FrameMapping {
   path: string | null;
   candidates: string[];
   reason: string;

@@ -1,13 +1,15 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { Config, RepositoryConfig } from "../config.ts";
+import type { Clock } from "../clock.ts";
+import { isRepositoryAllowed } from "../config/allowlist.ts";
+import type { RepositoryConfig } from "../config/file.ts";
+import type { Config } from "../config.ts";
 import { configError, inputError } from "../errors.ts";
 import { Hedger } from "../hedge.ts";
 import type { Logger } from "../log.ts";
 import type { SentryClient } from "../sentry/client.ts";
-import { isRepositoryAllowed } from "./allowlist.ts";
+import { type CodeMapping, fetchCodeMappings } from "../sentry/code-mappings.ts";
 import { Expiring } from "./cache.ts";
-import { type CodeMapping, fetchCodeMappings } from "./code-mappings.ts";
 import { GitHubHost } from "./github.ts";
 import { LocalGitHost } from "./local.ts";
 import type { CodeHost } from "./types.ts";
@@ -38,11 +40,12 @@ export interface ProjectRepository {
   mappings: CodeMapping[];
 }
 
-export interface RegistryDeps {
+interface RegistryDeps {
   config: Config;
   sentry: SentryClient;
   logger: Logger;
-  now?: () => number;
+  /** Time for the GitHub hosts' caches and retry pauses (the fault tests move it on instead of waiting). */
+  clock?: Clock;
 }
 
 const MAPPINGS_TTL_MS = 5 * 60_000;
@@ -57,7 +60,7 @@ export class RepositoryRegistry {
   private readonly githubHedger: Hedger;
 
   constructor(private readonly deps: RegistryDeps) {
-    this.now = deps.now ?? Date.now;
+    this.now = deps.clock?.now ?? Date.now;
     this.githubHedger = new Hedger(deps.config.github.hedge);
     // A failure is remembered briefly, so one analysis (which maps several services) asks Sentry once.
     this.mappings = new Expiring({
@@ -219,6 +222,7 @@ export class RepositoryRegistry {
           apiUrl: github.apiUrl,
           timeoutMs: github.timeoutMs,
           hedger: this.githubHedger,
+          ...(this.deps.clock ? { now: this.deps.clock.now, sleep: this.deps.clock.sleep } : {}),
           ...(defaultBranch ? { defaultBranch } : {}),
           logger: this.deps.logger.child({ component: "github" }),
         }),
@@ -244,6 +248,7 @@ export class RepositoryRegistry {
           apiUrl: github.apiUrl,
           timeoutMs: github.timeoutMs,
           hedger: this.githubHedger,
+          ...(this.deps.clock ? { now: this.deps.clock.now, sleep: this.deps.clock.sleep } : {}),
           ...(r.defaultBranch ? { defaultBranch: r.defaultBranch } : {}),
           logger: this.deps.logger.child({ component: "github" }),
         });
@@ -260,7 +265,7 @@ export class RepositoryRegistry {
 }
 
 /** The nearest directory at or above `dir` with a `.git` entry. */
-export function findGitRoot(dir: string): string | null {
+function findGitRoot(dir: string): string | null {
   let d = dir;
   for (;;) {
     if (existsSync(join(d, ".git"))) return d;
@@ -271,7 +276,7 @@ export function findGitRoot(dir: string): string | null {
 }
 
 /** owner/name from the checkout's `origin` remote, read from .git/config without running git. */
-export function originSlug(root: string): string | null {
+function originSlug(root: string): string | null {
   try {
     const gitDir = join(root, ".git");
     if (!statSync(gitDir).isDirectory()) return null;

@@ -7,8 +7,9 @@ import {
   inAppFramesNearestThrow,
 } from "../analysis/exception-chain.ts";
 import type { Breadcrumb, Frame, SentryEvent, Stacktrace, TagDistribution } from "../sentry/types.ts";
-import { cell, data, dataBlock, facts, field, lines, truncate } from "./markdown.ts";
-import { FILTERED, isSensitiveKey, scrubPairs, scrubText, scrubUrl } from "./scrub.ts";
+import { truncate } from "../text/clip.ts";
+import { FILTERED, isSensitiveKey, scrubPairs, scrubText, scrubUrl } from "../text/scrub.ts";
+import { cell, data, dataBlock, facts, field, lines } from "./markdown.ts";
 
 /** Section renderers for one event. Each returns markdown or null when it has nothing to say. */
 
@@ -55,7 +56,7 @@ function mechanismNote(link: ChainLink): string {
   return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
 
-export interface StackOptions {
+interface StackOptions {
   maxFrames: number;
   contextFrames: number;
   contextLines: number;
@@ -247,7 +248,7 @@ export function tagsSection(
   return lines("## Tags (this event)", shown.map(([k, v]) => `${k}=${data(v, 80)}`).join(", "));
 }
 
-export const IMPORTANT_TAGS = new Set([
+const IMPORTANT_TAGS = new Set([
   "environment",
   "release",
   "transaction",

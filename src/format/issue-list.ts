@@ -1,32 +1,6 @@
-import { z } from "zod";
+import type { IssueListStructured } from "../contract/issue-list.ts";
 import type { Issue } from "../sentry/types.ts";
 import { call, cell, count, field, lines, UNTRUSTED_NOTICE, when } from "./markdown.ts";
-
-export const issueListOutputShape = {
-  query: z.string(),
-  sort: z.string(),
-  total: z.number().nullable().describe("Matching issues, when Sentry reports the count"),
-  next_cursor: z.string().nullable().describe("Pass as cursor for the next page"),
-  issues: z.array(
-    z.object({
-      id: z.string(),
-      short_id: z.string().nullable(),
-      title: z.string(),
-      culprit: z.string().nullable(),
-      project: z.string(),
-      level: z.string(),
-      status: z.string(),
-      count: z.number().nullable(),
-      user_count: z.number().nullable(),
-      first_seen: z.string().nullable(),
-      last_seen: z.string().nullable(),
-      fixability_score: z.number().nullable(),
-      permalink: z.string().nullable(),
-    }),
-  ),
-};
-
-export type IssueListStructured = z.infer<z.ZodObject<typeof issueListOutputShape>>;
 
 export function renderIssueList(input: {
   query: string;

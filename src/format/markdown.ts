@@ -1,4 +1,4 @@
-import { scrubText } from "./scrub.ts";
+import { scrubText } from "../text/scrub.ts";
 
 /**
  * Small markdown helpers. Text that came from Sentry events is attacker-controllable: `data()` renders it
@@ -56,12 +56,6 @@ export function count(n: number | null | undefined): string {
   return n === null || n === undefined ? "—" : n.toLocaleString("en-US");
 }
 
-/** Scrubbed before the cut: a cut first could leave part of a secret that no pattern recognizes any more. */
-export function truncate(value: string, max: number): string {
-  const s = scrubText(value);
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
-
 /** `2026-11-20 14:02 UTC (8d ago)` */
 export function when(iso: string | null | undefined, now: number): string | null {
   if (!iso) return null;
@@ -71,7 +65,7 @@ export function when(iso: string | null | undefined, now: number): string | null
   return `${stamp} (${ago(now - t)})`;
 }
 
-export function ago(ms: number): string {
+function ago(ms: number): string {
   if (ms < 0) return "in the future";
   const s = Math.round(ms / 1000);
   if (s < 90) return `${s}s ago`;

@@ -1,86 +1,9 @@
-import { z } from "zod";
+import type { RunStructured } from "../contract/run.ts";
+import { checkedOutput } from "../contract/stored.ts";
 import type { Dispatch, Job } from "../store/queue.ts";
 import type { RunRecord, RunSummary } from "../store/types.ts";
-import { call, data, facts, field, lines, truncate, UNTRUSTED_NOTICE } from "./markdown.ts";
-
-const summaryShape = z.object({
-  id: z.string(),
-  issue: z.object({
-    id: z.string(),
-    short_id: z.string().nullable(),
-    title: z.string(),
-    project: z.string().nullable(),
-  }),
-  status: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  stages: z.array(z.string()),
-});
-
-export const runOutputShape = {
-  run: z
-    .object({
-      id: z.string(),
-      org: z.string(),
-      issue: z.object({
-        id: z.string(),
-        short_id: z.string().nullable(),
-        title: z.string(),
-        project: z.string().nullable(),
-      }),
-      status: z
-        .string()
-        .describe("running, completed, failed, or interrupted (its process stopped mid-analysis)"),
-      error: z.string().nullable(),
-      created_at: z.string(),
-      updated_at: z.string(),
-      stages: z.record(
-        z.string(),
-        z.object({ revision: z.number(), status: z.string(), created_at: z.string(), output: z.unknown() }),
-      ),
-      feedback: z.array(
-        z.object({ seq: z.number(), kind: z.string(), payload: z.unknown(), created_at: z.string() }),
-      ),
-      evidence: z.array(
-        z.object({ id: z.string(), kind: z.string(), summary: z.string(), data: z.unknown() }),
-      ),
-      dispatches: z
-        .array(
-          z.object({
-            target: z.string(),
-            repository: z.string().nullable(),
-            status: z.string(),
-            url: z.string().nullable(),
-            pr_url: z.string().nullable(),
-            summary: z.string().nullable(),
-            updated_at: z.string(),
-          }),
-        )
-        .describe("Background coding agents this run was handed to, with their state and pull request"),
-    })
-    .nullable()
-    .describe("The run asked for, in full"),
-  runs: z.array(summaryShape).describe("Recent runs, when no run_id was given"),
-  jobs: z
-    .array(
-      z.object({
-        id: z.string(),
-        issue_id: z.string(),
-        short_id: z.string().nullable(),
-        state: z.string(),
-        step: z.string(),
-        run_id: z.string().nullable(),
-        reason: z.string().nullable(),
-        last_error: z.string().nullable(),
-        updated_at: z.string(),
-      }),
-    )
-    .describe(
-      "Background jobs started by Sentry webhooks (with why one was skipped), when no run_id was given",
-    ),
-};
-
-export type RunStructured = z.infer<z.ZodObject<typeof runOutputShape>>;
+import { truncate } from "../text/clip.ts";
+import { call, data, facts, field, lines, UNTRUSTED_NOTICE } from "./markdown.ts";
 
 export function runStructured(
   run: RunRecord,
@@ -151,18 +74,11 @@ export function summaryStructured(r: RunSummary): RunStructured["runs"][number] 
 
 export function renderRun(run: RunRecord, dispatches: Dispatch[] = []): string {
   const stageLines = Object.values(run.stages).map((s) => {
-    const out = s.output as {
-      summary?: string;
-      verdict?: string;
-      confidence?: { level: string };
-      steps?: unknown[];
-    };
-    const detail = out.summary
-      ? ` — ${truncate(out.summary, 300)}`
-      : out.steps
-        ? ` — ${out.steps.length} steps`
-        : "";
-    return `- **${s.stage}** revision ${s.revision} (${s.status}, ${s.createdAt})${out.verdict ? ` · verdict ${out.verdict}` : ""}${out.confidence ? ` · confidence ${out.confidence.level}` : ""}${detail}`;
+    // A run stored by another version still lists its stages, without the details that no longer parse.
+    const rc = s.stage === "root_cause" ? checkedOutput("root_cause", s.output) : null;
+    const plan = s.stage === "solution" ? checkedOutput("solution", s.output) : null;
+    const detail = rc ? ` — ${truncate(rc.summary, 300)}` : plan ? ` — ${plan.steps.length} steps` : "";
+    return `- **${s.stage}** revision ${s.revision} (${s.status}, ${s.createdAt})${rc ? ` · verdict ${rc.verdict} · confidence ${rc.confidence.level}` : ""}${detail}`;
   });
   return lines(
     `# Run \`${run.id}\``,

@@ -1,72 +1,14 @@
-import { z } from "zod";
 import {
   DEFAULT_TRACE_LIMITS,
   isTimeout,
   type LocatedRef,
   type TraceAnalysis,
 } from "../analysis/trace-walk.ts";
+import type { TraceStructured } from "../contract/trace.ts";
 import type { Trace, TraceMeta, TraceSpan } from "../sentry/traces.ts";
 import { call, cell, data, facts, field, lines, UNTRUSTED_NOTICE } from "./markdown.ts";
 
-const spanShape = z.object({
-  span_id: z.string().nullable(),
-  project: z.string().nullable(),
-  op: z.string().nullable(),
-  description: z.string().nullable(),
-  duration_ms: z.number().nullable(),
-  status: z.string().nullable(),
-  http_status: z.number().nullable(),
-});
-
-const errorShape = z.object({
-  kind: z.string(),
-  project: z.string().nullable(),
-  short_id: z.string().nullable(),
-  issue_id: z.string().nullable(),
-  event_id: z.string().nullable(),
-  title: z.string().nullable(),
-  culprit: z.string().nullable(),
-  span_id: z.string().nullable(),
-  this_event: z.boolean(),
-  other_project: z.boolean(),
-});
-
-export const traceOutputShape = {
-  trace_id: z.string(),
-  source: z
-    .enum(["trace", "events-trace"])
-    .describe("events-trace = the legacy endpoint of older self-hosted Sentry"),
-  span_count: z.number(),
-  duration_ms: z.number().nullable(),
-  services: z.array(z.object({ project: z.string(), spans: z.number(), errors: z.number() })),
-  error_nodes: z
-    .array(errorShape)
-    .describe("This event first, then errors recorded by other projects, then the rest"),
-  event_span_path: z.array(spanShape).describe("Root → the event's own span"),
-  failing_calls: z.array(spanShape),
-  slowest_spans: z.array(spanShape),
-  occurrences: z.array(errorShape),
-  meta: z
-    .object({
-      errors: z.number().nullable(),
-      performance_issues: z.number().nullable(),
-      spans: z.number().nullable(),
-      logs: z.number().nullable(),
-    })
-    .nullable(),
-  elided: z.object({
-    path: z.number(),
-    errors: z.number(),
-    failing_calls: z.number(),
-    slowest_spans: z.number(),
-    occurrences: z.number(),
-    services: z.number(),
-  }),
-};
-
-export type TraceStructured = z.infer<z.ZodObject<typeof traceOutputShape>>;
-
-export interface TraceViewInput {
+interface TraceViewInput {
   trace: Trace;
   analysis: TraceAnalysis;
   meta: TraceMeta | null;

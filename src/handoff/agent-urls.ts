@@ -9,7 +9,7 @@ import type { DispatchState } from "./types.ts";
 const MAX_URL = 500;
 const MAX_SUMMARY = 2000;
 
-export interface AgentUrlPolicy {
+interface AgentUrlPolicy {
   /** owner/name the dispatch went to. */
   repository: string | null;
   /** The GitHub REST API base (GITHUB_API_URL): its web host is where pull requests live. */
@@ -17,7 +17,7 @@ export interface AgentUrlPolicy {
 }
 
 /** Why `url` is not an acceptable agent link, or null when it is. */
-export function linkProblem(url: string): string | null {
+function linkProblem(url: string): string | null {
   if (url.length > MAX_URL) return `longer than ${MAX_URL} characters`;
   if (/[\u0000-\u0020\u007f-\u009f\u2028\u2029]/.test(url)) return "contains spaces or control characters";
   let parsed: URL;

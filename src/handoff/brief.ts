@@ -1,6 +1,6 @@
+import type { RootCauseOutput } from "../contract/root-cause.ts";
+import type { SolutionOutput } from "../contract/solution.ts";
 import { data, dataBlock } from "../format/markdown.ts";
-import type { RootCauseOutput } from "../format/root-cause.ts";
-import type { SolutionOutput } from "../format/solution.ts";
 import type { EvidenceRecord } from "../store/types.ts";
 
 /**
@@ -9,7 +9,7 @@ import type { EvidenceRecord } from "../store/types.ts";
  * excerpts shrink, then evidence details go, never the plan, the tests or the PR conventions.
  */
 
-export const BRIEF_LIMIT = 20_000;
+const BRIEF_LIMIT = 20_000;
 
 export interface BriefRule {
   repo: string;
@@ -21,7 +21,7 @@ export interface BriefRule {
   content: string;
 }
 
-export interface BriefInput {
+interface BriefInput {
   runId: string;
   shortId: string;
   title: string;

@@ -157,7 +157,7 @@ const isTrigger = (c: Record<string, unknown>) => (text(c.body) ?? "").trimStart
 const TRACKING = /Claude Code is working|Claude finished|Claude encountered an error/i;
 
 /** Claude's progress from its tracking comment (the newest one, preferring comments by bots). */
-export function claudeProgress(comments: Record<string, unknown>[], repository: string): DispatchState {
+function claudeProgress(comments: Record<string, unknown>[], repository: string): DispatchState {
   const candidates = comments.filter((c) => !isTrigger(c) && TRACKING.test(text(c.body) ?? "")).reverse();
   const byBot = (c: Record<string, unknown>) => {
     const user = obj(c.user);

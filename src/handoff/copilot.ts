@@ -22,7 +22,7 @@ import type {
  * is resolved with a `node(id:)` query, as Sentry does. Idempotency relies on the listing carrying the prompt
  * (or a name derived from it) that holds our `autofix-dispatch: <id>` line.
  */
-export function copilotStatus(state: string | null, hasPr = false): DispatchStatus {
+function copilotStatus(state: string | null, hasPr = false): DispatchStatus {
   switch (state) {
     case "queued":
       return "queued";

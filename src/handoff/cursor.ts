@@ -23,7 +23,7 @@ import type {
  * that branch on the same repository is ours. The marker is still matched in `name`/`summary` as a fallback
  * for agents whose branch Cursor renamed.
  */
-export function cursorStatus(status: string | null): DispatchStatus {
+function cursorStatus(status: string | null): DispatchStatus {
   switch ((status ?? "").toUpperCase()) {
     case "CREATING":
       return "queued";

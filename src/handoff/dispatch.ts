@@ -1,9 +1,9 @@
 import { connectedRepository, githubSlug } from "../code/connected.ts";
-import type { Context } from "../context.ts";
+import type { Context, StageContext } from "../context.ts";
 import { configError } from "../errors.ts";
-import { scrubText } from "../format/scrub.ts";
+import { scrubText } from "../text/scrub.ts";
 import { checkAgentState } from "./agent-urls.ts";
-import { createDispatcher } from "./dispatchers.ts";
+import { createDispatcher } from "./targets.ts";
 import type { DispatchRequest, TargetConfig } from "./types.ts";
 
 /**
@@ -12,7 +12,7 @@ import type { DispatchRequest, TargetConfig } from "./types.ts";
  * "sending" by a crash is retried through the dispatcher, which adopts the agent it may already have started.
  */
 export async function dispatchBrief(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   input: {
     target: TargetConfig;
     runId: string;
@@ -47,9 +47,10 @@ export async function dispatchBrief(
   });
   // The token binds a callback to this one dispatch: a receiver of another target, or anyone who read a
   // brief (dispatch IDs are printed in it), cannot report on it.
-  const route = input.target.type === "webhook" ? "webhook" : input.target.type;
   const token = record.callbackToken ? `?token=${record.callbackToken}` : "";
-  const callbackUrl = ctx.config.publicUrl ? `${ctx.config.publicUrl}/webhooks/${route}${token}` : null;
+  const callbackUrl = ctx.config.publicUrl
+    ? `${ctx.config.publicUrl}/webhooks/${input.target.type}${token}`
+    : null;
   // What leaves for an agent is scrubbed like every tool output (secret shapes and our own tokens).
   const scrub = (text: string) => scrubText(text, { secrets: ctx.secrets });
   const request = {
@@ -81,7 +82,7 @@ export async function dispatchBrief(
   return { status: result.status, url: result.url, prUrl: result.prUrl, adopted: result.adopted };
 }
 
-export function resolveTarget(ctx: Context, name: string): TargetConfig {
+export function resolveTarget(ctx: Pick<Context, "config">, name: string): TargetConfig {
   const target = ctx.config.handoff.targets.find((t) => t.name === name);
   if (!target) {
     const known = ["chat", ...ctx.config.handoff.targets.map((t) => t.name)];
@@ -94,7 +95,11 @@ export function resolveTarget(ctx: Context, name: string): TargetConfig {
 }
 
 /** The target for a project or repository: the first matching route, else the default target. */
-export function routeTarget(ctx: Context, project: string, repository: string | null): TargetConfig | null {
+export function routeTarget(
+  ctx: Pick<Context, "config">,
+  project: string,
+  repository: string | null,
+): TargetConfig | null {
   const { routes, defaultTarget } = ctx.config.handoff;
   const route = routes.find(
     (r) => r.projects.includes(project) || (repository !== null && r.repositories.includes(repository)),

@@ -1,3 +1,4 @@
+import { abortableSleep } from "../clock.ts";
 import { AppError, duration } from "../errors.ts";
 import { undici } from "../lazy.ts";
 
@@ -6,13 +7,13 @@ import { undici } from "../lazy.ts";
  * them. Only GETs retry here (once, on a 5xx or a network error). A POST that failed may still have started
  * an agent upstream, so it is never resent blindly: `findOrCreate` looks again first and adopts what it finds.
  */
-export interface JsonResult {
+interface JsonResult {
   status: number;
   body: unknown;
   headers: Record<string, string>;
 }
 
-export interface JsonRequestOptions {
+interface JsonRequestOptions {
   headers?: Record<string, string>;
   /** Serialized as JSON. */
   body?: unknown;
@@ -31,7 +32,7 @@ const RETRY_DELAY_MS = 200;
 
 /** Errors worth one more try (5xx, network, timeout); 4xx and oversized answers are not. */
 const retryable = new WeakSet<object>();
-export const isRetryable = (error: unknown): boolean =>
+const isRetryable = (error: unknown): boolean =>
   typeof error === "object" && error !== null && retryable.has(error);
 
 export async function jsonRequest(
@@ -230,21 +231,6 @@ function safeOrigin(url: string): string {
   } catch {
     return "(invalid url)";
   }
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 export const ok = (res: JsonResult) => res.status >= 200 && res.status < 300;

@@ -1,4 +1,5 @@
 import type { Logger } from "../log.ts";
+import type { TargetType } from "./targets.ts";
 
 /**
  * Background coding agents behind one interface. A dispatcher launches an agent with the coding brief and
@@ -9,7 +10,7 @@ import type { Logger } from "../log.ts";
 
 export type DispatchStatus = "queued" | "running" | "completed" | "failed";
 
-export type TargetType = "cursor" | "copilot" | "claude_action" | "webhook";
+export type { TargetType } from "./targets.ts";
 
 export interface TargetConfig {
   /** The name the config and tools use, e.g. "cursor". */

@@ -24,7 +24,7 @@ import type {
  * `adopted`). A 2xx answer may carry `{id?, status?, url?, pr_url?}`. The receiver reports progress to our
  * callback URL (`/webhooks/webhook`), signed the same way; there is nothing to poll.
  */
-export function signAutofixPayload(secret: string, timestamp: string, rawBody: string | Buffer): string {
+function signAutofixPayload(secret: string, timestamp: string, rawBody: string | Buffer): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest("hex")}`;
 }
 

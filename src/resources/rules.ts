@@ -2,9 +2,9 @@ import { safeRepoPath } from "../code/paths.ts";
 import type { Repository } from "../code/repositories.ts";
 import type { Context } from "../context.ts";
 import { notFound } from "../errors.ts";
-import { scrubText } from "../format/scrub.ts";
 import { discoverRuleFiles } from "../rules/discover.ts";
 import { loadRules, TOOL_LABELS } from "../rules/index.ts";
+import { scrubText } from "../text/scrub.ts";
 import type { ResourceTemplateDefinition } from "./types.ts";
 
 /**
@@ -14,7 +14,7 @@ import type { ResourceTemplateDefinition } from "./types.ts";
 
 const MAX_LISTED = 500;
 
-export function rulesUri(repo: string, path: string): string {
+function rulesUri(repo: string, path: string): string {
   return `autofix://rules/${encodeURIComponent(repo)}/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { runStructured } from "../format/run.ts";
-import { scrubDeep } from "../format/scrub.ts";
+import { scrubDeep } from "../text/scrub.ts";
 import type { ResourceTemplateDefinition } from "./types.ts";
 
 /** Stored runs as JSON resources (`autofix://runs/{id}`); get_run shows the same record. */

@@ -5,7 +5,7 @@ import type { ToolId } from "./types.ts";
  * Locations follow the design reference (coding-agents §1). Vendored trees are ignored.
  */
 
-export type RuleKind =
+type RuleKind =
   | "cursor-rule"
   | "cursorrules"
   | "windsurf-rule"

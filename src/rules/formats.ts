@@ -8,9 +8,9 @@ import type { Activation, RuleSource } from "./types.ts";
  * the choice is named in a warning rather than hidden.
  */
 
-export const WINDSURF_FILE_LIMIT = 6_000;
+const WINDSURF_FILE_LIMIT = 6_000;
 export const WINDSURF_TOTAL_LIMIT = 12_000;
-export const CURSOR_LINE_GUIDE = 500;
+const CURSOR_LINE_GUIDE = 500;
 const MAX_CONTENT = 64 * 1024;
 
 type Parsed = Pick<RuleSource, "activation" | "patterns" | "description" | "excludeAgents" | "confidence"> & {
@@ -40,14 +40,7 @@ export function readRuleFile(rf: RuleFile, text: string): RuleSource {
 }
 
 function interpret(rf: RuleFile, fm: Frontmatter | null, text: string): Parsed {
-  const base: Parsed = {
-    activation: "always",
-    patterns: [],
-    description: null,
-    excludeAgents: [],
-    confidence: "high",
-    warnings: [],
-  };
+  const base = alwaysParsed();
   const data = fm?.data ?? {};
   const description =
     typeof data.description === "string" && data.description.trim() ? data.description.trim() : null;
@@ -163,14 +156,7 @@ function windsurfSize(text: string): string[] {
 }
 
 function cline(fm: Frontmatter): Parsed {
-  const base: Parsed = {
-    activation: "always",
-    patterns: [],
-    description: null,
-    excludeAgents: [],
-    confidence: "high",
-    warnings: [],
-  };
+  const base = alwaysParsed();
   if (!fm.present) return base;
   if (fm.yamlError) {
     return {
@@ -189,14 +175,7 @@ function cline(fm: Frontmatter): Parsed {
 }
 
 function claudeRule(fm: Frontmatter): Parsed {
-  const base: Parsed = {
-    activation: "always",
-    patterns: [],
-    description: null,
-    excludeAgents: [],
-    confidence: "high",
-    warnings: [],
-  };
+  const base = alwaysParsed();
   if (fm.malformed) base.warnings.push(`frontmatter partly unreadable (${fm.malformed})`);
   const paths = fm.data.paths;
   const patterns = toPatterns(paths);
@@ -237,7 +216,7 @@ function copilot(fm: Frontmatter): Parsed {
 }
 
 /** A glob list as any of the tools accept it: a YAML list, or one string of comma-separated patterns. */
-export function toPatterns(value: unknown): string[] {
+function toPatterns(value: unknown): string[] {
   const items = Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
   return items
     .filter((v): v is string => typeof v === "string")
@@ -254,4 +233,16 @@ function rootOnlyHints(tool: string, patterns: string[]): string[] {
       (p) =>
         `"${p}" has no "/": ${tool} matches it against top-level files only (use "**/${p}" for any depth)`,
     );
+}
+
+/** A rule that applies everywhere, as read with certainty: where a reader starts before its frontmatter. */
+function alwaysParsed(): Parsed {
+  return {
+    activation: "always",
+    patterns: [],
+    description: null,
+    excludeAgents: [],
+    confidence: "high",
+    warnings: [],
+  };
 }

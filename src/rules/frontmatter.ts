@@ -54,12 +54,9 @@ function strictYaml(block: string): { data: Record<string, unknown> } | { error:
 }
 
 export function parseFrontmatter(text: string): Frontmatter {
-  const parts = split(text);
-  if (!parts.present) return { present: false, data: {}, body: parts.body, yamlError: null, malformed: null };
-  if (parts.block === null) return { ...UNCLOSED, body: parts.body };
-  const strict = strictYaml(parts.block);
-  if ("data" in strict)
-    return { present: true, data: strict.data, body: parts.body, yamlError: null, malformed: null };
+  const read = readStrict(text);
+  if ("frontmatter" in read) return read.frontmatter;
+  const { parts, strict } = read;
   const lenient = readLines(parts.block);
   return {
     present: true,
@@ -76,12 +73,9 @@ export function parseFrontmatter(text: string): Frontmatter {
  * the rule, so no line-by-line guess is made: `malformed` carries the parser's error and `data` is empty.
  */
 export function parseCursorFrontmatter(text: string): Frontmatter {
-  const parts = split(text);
-  if (!parts.present) return { present: false, data: {}, body: parts.body, yamlError: null, malformed: null };
-  if (parts.block === null) return { ...UNCLOSED, body: parts.body };
-  const strict = strictYaml(parts.block);
-  if ("data" in strict)
-    return { present: true, data: strict.data, body: parts.body, yamlError: null, malformed: null };
+  const read = readStrict(text);
+  if ("frontmatter" in read) return read.frontmatter;
+  const { parts, strict } = read;
   const tolerant = strictYaml(parts.block.split("\n").map(globsAsWritten).join("\n"));
   if ("data" in tolerant)
     return { present: true, data: tolerant.data, body: parts.body, yamlError: strict.error, malformed: null };
@@ -92,6 +86,25 @@ export function parseCursorFrontmatter(text: string): Frontmatter {
     yamlError: tolerant.error,
     malformed: `not valid YAML: ${tolerant.error}`,
   };
+}
+
+/**
+ * What every reader agrees on: no frontmatter, an unclosed one, or a block that is valid YAML. Otherwise the
+ * block and YAML's error, for the reader's own leniency.
+ */
+function readStrict(
+  text: string,
+): { frontmatter: Frontmatter } | { parts: { block: string; body: string }; strict: { error: string } } {
+  const parts = split(text);
+  if (!parts.present)
+    return { frontmatter: { present: false, data: {}, body: parts.body, yamlError: null, malformed: null } };
+  if (parts.block === null) return { frontmatter: { ...UNCLOSED, body: parts.body } };
+  const strict = strictYaml(parts.block);
+  if ("data" in strict)
+    return {
+      frontmatter: { present: true, data: strict.data, body: parts.body, yamlError: null, malformed: null },
+    };
+  return { parts: { block: parts.block, body: parts.body }, strict };
 }
 
 /** A top-level `globs:` line whose value is a bare pattern list or a closed `[…]`, re-written as YAML strings. */

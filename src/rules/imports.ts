@@ -8,7 +8,7 @@ import { posix } from "node:path";
 
 export const MAX_IMPORT_HOPS = 5;
 
-export interface ImportRef {
+interface ImportRef {
   raw: string;
   /** Repo-relative target, or null when it points outside the repository. */
   path: string | null;

@@ -6,7 +6,7 @@ import type { RuleSet, RuleSource } from "./types.ts";
 
 export { applicableFor, applicableRules } from "./match.ts";
 export type { ApplicableRule, RuleSet, RuleSource, ToolId } from "./types.ts";
-export { TOOL_LABELS, TOOLS } from "./types.ts";
+export { TOOL_LABELS } from "./types.ts";
 
 /**
  * Every coding-agent rules file in a repository at a ref (default: the checkout's working tree, or the

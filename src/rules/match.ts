@@ -1,6 +1,7 @@
 import picomatch from "picomatch";
+import { TOOLS } from "../contract/rules.ts";
 import { depth } from "./discover.ts";
-import { type ApplicableRule, type RuleSet, type RuleSource, TOOLS, type ToolId } from "./types.ts";
+import type { ApplicableRule, RuleSet, RuleSource, ToolId } from "./types.ts";
 
 /**
  * Which rules apply to a repo-relative path, per tool, with that tool's glob semantics:

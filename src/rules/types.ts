@@ -1,9 +1,10 @@
+import type { TOOLS } from "../contract/rules.ts";
+
 /**
  * One normalized shape for every coding agent's rules files (see the design reference, coding-agents §1.8):
  * which tool reads the file, the directory its patterns are relative to, and how the tool activates it.
  */
 
-export const TOOLS = ["cursor", "windsurf", "cline", "claude", "copilot", "gemini", "agents"] as const;
 export type ToolId = (typeof TOOLS)[number];
 
 export const TOOL_LABELS: Record<ToolId, string> = {

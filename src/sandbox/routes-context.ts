@@ -24,7 +24,7 @@ interface Term {
 }
 
 /** Sentry search syntax, enough of it: `key:value`, `key:[a,b]`, `!key:value`, quoted values, free text. */
-export function parseQuery(query: string): Term[] {
+function parseQuery(query: string): Term[] {
   const terms: Term[] = [];
   const re = /(!?)([\w.[\],-]+):("(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S+)|"((?:[^"\\]|\\.)*)"|(\S+)/g;
   for (const m of query.matchAll(re)) {

@@ -14,7 +14,7 @@ import { ScenarioStore } from "./store.ts";
  * hangs) or to be slow. `--demo` serves the bundled scenario with it; tests serve their own.
  */
 
-export interface SandboxOptions {
+interface SandboxOptions {
   scenario: Scenario;
   /** The token clients must send; null accepts any request. Default "sandbox-token". */
   token?: string | null;

@@ -1,10 +1,20 @@
 import type { Agent } from "undici";
+import { abortableSleep } from "../clock.ts";
 import { type DeadlineReached, deadlineReached } from "../deadline.ts";
-import { AppError, duration, NotFoundError } from "../errors.ts";
+import { AppError, duration } from "../errors.ts";
 import { DEFAULT_HEDGE, type HedgeOptions, Hedger } from "../hedge.ts";
 import { undici } from "../lazy.ts";
 import type { Logger } from "../log.ts";
 import { inAnalysis, RateBudget, SharedFlights, Slots } from "./concurrency.ts";
+import {
+  networkError,
+  parseBody,
+  readLimited,
+  redactUrl,
+  requireJson,
+  type SentryResponse,
+  statusError,
+} from "./responses.ts";
 
 /**
  * HTTP to Sentry: bearer auth, per-request timeout, hedged GETs (a second copy of a GET that is slower than
@@ -29,15 +39,7 @@ export interface SentryHttpOptions {
   now?: () => number;
 }
 
-export interface SentryResponse {
-  status: number;
-  url: string;
-  headers: Record<string, string>;
-  text: string;
-  body: unknown;
-}
-
-export interface RequestOptions {
+interface RequestOptions {
   method?: "GET" | "POST" | "PUT" | "DELETE";
   body?: unknown;
   signal?: AbortSignal | undefined;
@@ -281,142 +283,19 @@ export class SentryHttp {
 
   private networkError(url: string, code: string, error: unknown): AppError {
     this.opts.logger.error("sentry request failed", { url: redactUrl(url), code, error });
-    if (code === "TIMEOUT" || code.includes("TIMEOUT")) {
-      return new AppError("upstream", `Sentry did not answer within ${duration(this.opts.timeoutMs)}.`, {
-        service: "Sentry",
-        hint: "Sentry may be slow or overloaded; try again in a minute.",
-        cause: error,
-      });
-    }
-    return new AppError("upstream", `could not reach Sentry at ${new URL(url).origin} (${code}).`, {
-      service: "Sentry",
-      hint: "Check SENTRY_HOST and the network; retry once Sentry is reachable.",
-      cause: error,
-    });
+    return networkError(url, code, this.opts.timeoutMs, error);
   }
 
   private statusError(url: string, res: SentryResponse, retryAfterSeconds?: number): AppError {
-    const detail = res.text.slice(0, 2000);
     // 404s are often expected (no regions on self-hosted, no suspect commits): keep them out of warnings.
     const level = res.status === 404 ? "debug" : "warn";
     this.opts.logger[level]("sentry request failed", {
       url: redactUrl(url),
       status: res.status,
-      body: detail,
+      body: res.text.slice(0, 2000),
     });
-    const path = new URL(url).pathname;
-    switch (res.status) {
-      case 400:
-        return new AppError(
-          "input",
-          `Sentry rejected the request (400): ${shortDetail(res.body) ?? "bad request"}.`,
-          {
-            status: 400,
-            service: "Sentry",
-            detail,
-            hint: "Check the query syntax or parameters you passed.",
-          },
-        );
-      case 401:
-        return new AppError("config", "Sentry rejected the access token (401 Unauthorized).", {
-          status: 401,
-          service: "Sentry",
-          detail,
-          hint: "Set SENTRY_ACCESS_TOKEN to a valid token (User Auth Token or Org Auth Token with event:read, org:read, project:read).",
-        });
-      case 403:
-        return new AppError("config", `the Sentry token may not read ${path} (403 Forbidden).`, {
-          status: 403,
-          service: "Sentry",
-          detail,
-          hint: "Give the token the event:read, org:read and project:read scopes, and membership of the project's team.",
-        });
-      case 404:
-        return new NotFoundError(`Sentry has no resource at ${path}.`, { service: "Sentry", detail });
-      case 429:
-        return new AppError("upstream", "Sentry is rate-limiting this token (429).", {
-          status: 429,
-          service: "Sentry",
-          detail,
-          retryAfterSeconds,
-          hint: `Wait ${retryAfterSeconds ?? 60} s before calling again, and prefer fewer, narrower calls.`,
-        });
-      default:
-        return new AppError("upstream", `Sentry answered ${res.status} for ${path}.`, {
-          status: res.status,
-          service: "Sentry",
-          detail,
-          hint:
-            res.status >= 500
-              ? "Sentry is having trouble; try again shortly."
-              : "This looks like an incompatibility with this Sentry version; the server log has the response.",
-        });
-    }
+    return statusError(res, retryAfterSeconds);
   }
-}
-
-function parseBody(text: string, contentType: string | undefined): unknown {
-  if (text === "") return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return new NonJsonBody(text, contentType ?? "unknown");
-  }
-}
-
-/** A response body that was not JSON (an HTML error page from a proxy, say). */
-export class NonJsonBody {
-  constructor(
-    readonly text: string,
-    readonly contentType: string,
-  ) {}
-}
-
-/** Reject a non-JSON success body with an error the operator can act on. */
-function requireJson(res: SentryResponse): unknown {
-  if (res.body instanceof NonJsonBody) {
-    throw new AppError(
-      "upstream",
-      `Sentry answered ${new URL(res.url).pathname} with ${res.body.contentType}, not JSON.`,
-      {
-        service: "Sentry",
-        detail: res.body.text.slice(0, 2000),
-        hint: "SENTRY_HOST may point at a web page or proxy rather than the Sentry API; check it.",
-      },
-    );
-  }
-  return res.body;
-}
-
-function shortDetail(body: unknown): string | undefined {
-  if (typeof body === "string") return body.slice(0, 300);
-  if (body && typeof body === "object" && !(body instanceof NonJsonBody)) {
-    const detail = (body as Record<string, unknown>).detail;
-    if (typeof detail === "string") return detail.slice(0, 300);
-    const first = Object.entries(body)[0];
-    if (first) return `${first[0]}: ${JSON.stringify(first[1]).slice(0, 200)}`;
-  }
-  return undefined;
-}
-
-async function readLimited(body: AsyncIterable<Buffer | Uint8Array>, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) {
-      throw new AppError(
-        "upstream",
-        `Sentry's response exceeded ${Math.round(max / 1048576)} MB and was dropped.`,
-        {
-          service: "Sentry",
-          hint: "Narrow the request (a smaller time window or limit).",
-        },
-      );
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function networkCode(error: unknown): string {
@@ -429,29 +308,4 @@ function networkCode(error: unknown): string {
 
 function backoff(attempt: number): number {
   return Math.min(200 * 2 ** attempt, 3000) + Math.floor(Math.random() * 100);
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** Query strings can carry cursors and search text; logs keep only the path. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return "(invalid url)";
-  }
 }

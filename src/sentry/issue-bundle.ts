@@ -10,7 +10,7 @@ import type { Issue, SentryEvent, TagDistribution } from "./types.ts";
  * its release, Sentry's suspect commits and the trace's counts. A failing enrichment leaves its field empty
  * and notes why; only the issue itself is required.
  */
-export interface IssueBundle {
+interface IssueBundle {
   issue: Issue;
   event: SentryEvent | null;
   eventProblem: string | null;

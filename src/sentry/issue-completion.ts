@@ -1,17 +1,23 @@
-import type { Context } from "../context.ts";
+import type { SentryClient } from "./client.ts";
+
+/** What completion needs: the Sentry client and a clock (a context has both). */
+interface Deps {
+  sentry: SentryClient;
+  clock: { now(): number };
+}
 
 /**
  * Suggestions for an `issue` argument: recent unresolved issues whose short ID or title starts with (or
  * contains) what was typed. Cached briefly, since clients ask on every keystroke.
  */
 const cache = new WeakMap<
-  Context,
+  SentryClient,
   { at: number; items: Promise<Array<{ shortId: string; title: string }>> }
 >();
 const TTL_MS = 60_000;
 
-export async function completeIssue(value: string, context: Context): Promise<string[]> {
-  let entry = cache.get(context);
+export async function completeIssue(value: string, context: Deps): Promise<string[]> {
+  let entry = cache.get(context.sentry);
   if (!entry || context.clock.now() - entry.at > TTL_MS) {
     const items = (async () => {
       const org = await context.sentry.org();
@@ -24,8 +30,8 @@ export async function completeIssue(value: string, context: Context): Promise<st
       return page.issues.filter((i) => i.shortId).map((i) => ({ shortId: i.shortId!, title: i.title }));
     })();
     entry = { at: context.clock.now(), items };
-    cache.set(context, entry);
-    items.catch(() => cache.delete(context));
+    cache.set(context.sentry, entry);
+    items.catch(() => cache.delete(context.sentry));
   }
   const typed = value.trim().toLowerCase();
   const items = await entry.items;

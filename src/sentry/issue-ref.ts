@@ -9,7 +9,7 @@ import type { Issue, SentryEvent } from "./types.ts";
  * (32 hex characters, dashes and case forgiven), `organization`. Every tool resolves its input here, so a
  * reference that one tool accepts means the same thing to every other.
  */
-export interface ReferenceInput {
+interface ReferenceInput {
   issue?: string | undefined;
   event?: string | undefined;
   trace_id?: string | undefined;
@@ -17,14 +17,14 @@ export interface ReferenceInput {
 }
 
 /** An issue reference as a tool receives it, resolved to an organisation and a parsed, same-host reference. */
-export interface ResolvedRef {
+interface ResolvedRef {
   org: string;
   ref: IssueReference;
   /** `event` if given, else the event the URL named, else `recommended`. */
   selector: EventSelector;
 }
 
-export interface Reference {
+interface Reference {
   org: string;
   /** The issue and the event to read, when an issue was named. */
   issue: Omit<ResolvedRef, "org"> | null;
@@ -69,17 +69,6 @@ export async function resolveRef(
   return { org, ref, selector: eventSelector(input.event ?? ref.eventId ?? "recommended") };
 }
 
-/** The event a tool should read for an issue reference (recommended unless the reference names one). */
-export async function eventFor(
-  sentry: SentryClient,
-  input: { issue: string; event?: string | undefined; organization?: string | undefined },
-  signal?: AbortSignal,
-): Promise<{ org: string; ref: IssueReference; event: SentryEvent }> {
-  const { org, ref, selector } = await resolveRef(sentry, input, signal);
-  const event = await sentry.getIssueEvent(org, ref.id, selector, signal);
-  return { org, ref, event };
-}
-
 /** The issue and the event its reference selects, fetched in parallel. */
 export async function issueAndEvent(
   sentry: SentryClient,
@@ -94,7 +83,7 @@ export async function issueAndEvent(
   return { issue: details, event };
 }
 
-export function eventSelector(value: string): EventSelector {
+function eventSelector(value: string): EventSelector {
   const v = value.trim().toLowerCase().replace(/-/g, "");
   if (["recommended", "latest", "oldest"].includes(v) || /^[0-9a-f]{32}$/.test(v)) return v;
   throw inputError(

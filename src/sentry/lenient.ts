@@ -99,7 +99,7 @@ export function pairs(value: unknown): Array<[string, string]> {
   return out;
 }
 
-export function stringify(value: unknown): string {
+function stringify(value: unknown): string {
   if (typeof value === "string") return value;
   try {
     return JSON.stringify(value) ?? String(value);

@@ -143,7 +143,7 @@ function valuesOf(data: unknown): unknown[] {
   return arr(obj(data).values);
 }
 
-export function normalizeException(v: Json): ExceptionValue {
+function normalizeException(v: Json): ExceptionValue {
   return {
     type: text(v.type),
     value: str(v.value),
@@ -168,7 +168,7 @@ function normalizeMechanism(value: unknown): Mechanism | null {
   };
 }
 
-export function normalizeStacktrace(value: unknown): Stacktrace | null {
+function normalizeStacktrace(value: unknown): Stacktrace | null {
   if (!isObj(value)) return null;
   const frames = arr(value.frames).filter(isObj).map(normalizeFrame);
   const omitted = arr(pick(value, "framesOmitted", "frames_omitted"));
@@ -177,7 +177,7 @@ export function normalizeStacktrace(value: unknown): Stacktrace | null {
   return { frames, framesOmitted: a !== null && b !== null ? [a, b] : null };
 }
 
-export function normalizeFrame(f: Json): Frame {
+function normalizeFrame(f: Json): Frame {
   return {
     filename: text(f.filename),
     absPath: text(pick(f, "absPath", "abs_path")),
@@ -278,7 +278,7 @@ function cookiePairs(cookies: string): Array<[string, string]> {
     });
 }
 
-export function normalizeSpanRecord(s: Json): SpanRecord {
+function normalizeSpanRecord(s: Json): SpanRecord {
   return {
     spanId: text(pick(s, "span_id", "spanId")),
     traceId: text(pick(s, "trace_id", "traceId")),
@@ -360,6 +360,6 @@ function messageText(e: Json): string | null {
   return text(pick(logentry, "formatted", "message"));
 }
 
-export function tagValue(tags: Array<[string, string]>, key: string): string | null {
+function tagValue(tags: Array<[string, string]>, key: string): string | null {
   return tags.find(([k]) => k === key)?.[1] ?? null;
 }

@@ -3,7 +3,7 @@
  * `<url?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <url?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"`.
  * A direction only has more data when `results="true"`.
  */
-export interface LinkCursors {
+interface LinkCursors {
   next: string | null;
   previous: string | null;
 }

@@ -1,7 +1,7 @@
 import { NotFoundError } from "../errors.ts";
 import type { SentryClient } from "./client.ts";
-import { enc } from "./client.ts";
 import { arr, bool, int, isObj, type Json, num, obj, pick, str, text } from "./lenient.ts";
+import { enc } from "./paths.ts";
 
 /**
  * Profiles in their three shapes, normalized to weighted stacks (root → leaf):

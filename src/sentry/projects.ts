@@ -1,12 +1,12 @@
 import { inputError } from "../errors.ts";
 import type { SentryClient } from "./client.ts";
-import { enc } from "./client.ts";
 import { arr, isObj, str, text } from "./lenient.ts";
+import { enc } from "./paths.ts";
 
 /** Project slug → numeric id (list endpoints filter by id), cached per client and organisation. */
 const cache = new WeakMap<SentryClient, Map<string, Promise<Map<string, string>>>>();
 
-export async function projectIds(
+async function projectIds(
   sentry: SentryClient,
   org: string,
   signal?: AbortSignal,

@@ -18,7 +18,7 @@ export interface IssueReference {
   origin?: { scheme: string; port: string; explicitScheme: boolean } | null;
 }
 
-export const ACCEPTED_REFERENCES =
+const ACCEPTED_REFERENCES =
   "a short ID like ORDERS-API-7A, a numeric issue ID like 4509062593, or a Sentry issue/event URL";
 
 const SHORT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*-[A-Za-z0-9]+$/;

@@ -1,8 +1,8 @@
 import { NotFoundError } from "../errors.ts";
 import type { SentryClient } from "./client.ts";
-import { enc } from "./client.ts";
 import { arr, isObj, isoTime, type Json, obj, pick, str, text } from "./lenient.ts";
 import { normalizeRelease } from "./normalize-issue.ts";
+import { enc } from "./paths.ts";
 import type { ReleaseRef } from "./types.ts";
 
 /** Releases, their commits, and Sentry's suspect commits for an event. */
@@ -103,7 +103,7 @@ export async function fetchSuspectCommits(
   }
 }
 
-export function normalizeCommit(c: Json): CommitRef {
+function normalizeCommit(c: Json): CommitRef {
   const message = str(c.message);
   const author = obj(c.author);
   const pr = obj(c.pullRequest);

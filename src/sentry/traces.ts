@@ -1,7 +1,7 @@
 import { NotFoundError } from "../errors.ts";
 import type { SentryClient } from "./client.ts";
-import { enc } from "./client.ts";
 import { arr, int, isObj, type Json, num, obj, pick, str, text } from "./lenient.ts";
+import { enc } from "./paths.ts";
 
 /**
  * Distributed traces. The current `/trace/{id}/` endpoint returns an array of span nodes (with `children`,
@@ -63,7 +63,7 @@ export interface TraceMeta {
   projects: number | null;
 }
 
-export interface TraceWindow {
+interface TraceWindow {
   /** Bias the trace toward this error (Sentry's `errorId`). */
   errorId?: string | null;
   /** ISO time of the event; picks a window around it instead of the last 14 days. */
@@ -213,7 +213,7 @@ function isIssueRef(item: Json): boolean {
   );
 }
 
-export function issueRef(item: Json): TraceIssueRef {
+function issueRef(item: Json): TraceIssueRef {
   const type = text(item.event_type) ?? text(item.type);
   return {
     kind: type === "occurrence" || item.suspect_spans !== undefined ? "occurrence" : "error",

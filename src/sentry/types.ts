@@ -3,7 +3,7 @@
  * sent (API camelCase, webhook snake_case, old and new spellings); everything downstream reads only these.
  */
 
-export interface ProjectRef {
+interface ProjectRef {
   id: string | null;
   slug: string;
   name: string | null;
@@ -239,10 +239,4 @@ export interface Organization {
   slug: string;
   name: string | null;
   regionUrl: string | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-  previousCursor: string | null;
 }

@@ -1,14 +1,12 @@
 import { type ExceptionChain, exceptionChain, primaryStack } from "../analysis/exception-chain.ts";
 import { analyzeTrace, type TraceAnalysis } from "../analysis/trace-walk.ts";
-import { type FrameLocation, locateFrames, type RepoRef } from "../code/frame-files.ts";
-import type { CodeHost, CommitDiff, CommitInfo } from "../code/types.ts";
-import type { Context } from "../context.ts";
+import { type FrameLocation, locateFrames } from "../code/frame-files.ts";
+import type { StageContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import type { EventSelector } from "../sentry/client.ts";
-import { enc } from "../sentry/client.ts";
+import { fetchProjectEvent } from "../sentry/events.ts";
 import { TAG_KEYS } from "../sentry/issue-bundle.ts";
-import { fetchLogs, type LogRow } from "../sentry/logs.ts";
-import { normalizeEvent } from "../sentry/normalize-event.ts";
+import { fetchLogsKeepingErrors, LOG_WINDOWS, type LogRow, logsAround } from "../sentry/logs.ts";
 import { fetchTransactionProfile, type ProfileData } from "../sentry/profiles.ts";
 import {
   type CommitRef,
@@ -26,6 +24,10 @@ import {
   traceExists,
 } from "../sentry/traces.ts";
 import type { Frame, Issue, SentryEvent, Stacktrace, TagDistribution } from "../sentry/types.ts";
+import { CodeReader, type RepoState } from "./code-reader.ts";
+
+// The ranking (src/stages/root-cause/) and its tests take the reader from here, beside the signals it reads.
+export { CodeReader, type RepoState };
 
 /**
  * Every signal the root-cause stage reads, fetched in parallel waves so the critical path is two sequential
@@ -53,16 +55,7 @@ export interface StackView {
   byFrame: Map<Frame, FrameLocation>;
 }
 
-export interface RepoState {
-  name: string;
-  host: CodeHost;
-  ref: RepoRef;
-  files: string[];
-  /** Commits in the regression window (before the issue was first seen), newest first, with their files. */
-  window: CommitInfo[];
-}
-
-export interface RelatedError {
+interface RelatedError {
   ref: TraceIssueRef;
   view: StackView | null;
 }
@@ -95,10 +88,7 @@ const WINDOW_DAYS = 21;
 const MAX_RELATED = 3;
 
 export async function gatherSignals(
-  ctx: Context & {
-    signal?: AbortSignal;
-    progress?: (done: number, total: number, message: string) => Promise<void>;
-  },
+  ctx: StageContext,
   input: { org: string; issue: string; selector: EventSelector },
 ): Promise<Signals> {
   const { sentry, logger } = ctx;
@@ -118,7 +108,7 @@ export async function gatherSignals(
       return fallback;
     };
   const org = input.org;
-  await ctx.progress?.(0, 4, "reading the issue and its event");
+  await ctx.progress(0, 4, "reading the issue and its event");
 
   const [issue, event, tags] = await Promise.all([
     sentry.getIssue(org, input.issue, signal),
@@ -128,7 +118,7 @@ export async function gatherSignals(
       .catch(soft("tag distribution", [] as TagDistribution[])),
     ctx.repos.codeMappings(org, signal).catch(() => []),
   ]);
-  await ctx.progress?.(1, 4, "reading the release, trace, logs, profile and code");
+  await ctx.progress(1, 4, "reading the release, trace, logs, profile and code");
 
   const version = event.release?.version ?? null;
   const traceId = event.trace?.traceId ?? null;
@@ -162,7 +152,7 @@ export async function gatherSignals(
       : null,
     stackView(ctx, org, "main", issue.project.slug, event, event.release, problems, notes),
   ]);
-  await ctx.progress?.(2, 4, "following the trace into other services");
+  await ctx.progress(2, 4, "following the trace into other services");
 
   const traceAnalysis = trace
     ? analyzeTrace(trace, { eventId: event.id, spanId: event.trace?.spanId, project: issue.project.slug })
@@ -173,13 +163,7 @@ export async function gatherSignals(
   const related = await Promise.all(
     others.map(async ({ ref }): Promise<RelatedError> => {
       try {
-        const res = await sentry.getJson(
-          org,
-          `/projects/${enc(org)}/${enc(ref.project!)}/events/${enc(ref.eventId!)}/`,
-          {},
-          signal,
-        );
-        const relatedEvent = normalizeEvent(res.body);
+        const relatedEvent = await fetchProjectEvent(sentry, org, ref.project!, ref.eventId!, signal);
         return {
           ref,
           view: await stackView(
@@ -199,7 +183,7 @@ export async function gatherSignals(
       }
     }),
   );
-  await ctx.progress?.(3, 4, "reading code history");
+  await ctx.progress(3, 4, "reading code history");
 
   const repos = new Map<string, RepoState>();
   const refs = [main, ...related.map((r) => r.view)].flatMap((v) =>
@@ -241,7 +225,7 @@ export async function gatherSignals(
 }
 
 /** From three weeks before the issue was first seen to just after it. */
-export function regressionWindow(issue: Issue, event: SentryEvent): { start: string; end: string } {
+function regressionWindow(issue: Issue, event: SentryEvent): { start: string; end: string } {
   const first = Date.parse(issue.firstSeen ?? event.dateCreated ?? "") || Date.now();
   return {
     start: new Date(first - WINDOW_DAYS * 86_400_000).toISOString(),
@@ -250,27 +234,19 @@ export function regressionWindow(issue: Issue, event: SentryEvent): { start: str
 }
 
 async function traceLogs(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   org: string,
   traceId: string,
   event: SentryEvent,
 ): Promise<LogRow[]> {
-  const t = Date.parse(event.dateCreated ?? "") || Date.now();
-  const q = {
-    query: `trace:${traceId}`,
-    start: new Date(t - 3_600_000).toISOString(),
-    end: new Date(t + 600_000).toISOString(),
-  };
-  const [all, important] = await Promise.all([
-    fetchLogs(ctx.sentry, org, q, ctx.signal),
-    fetchLogs(ctx.sentry, org, { ...q, query: `${q.query} severity:[fatal,error,warn]` }, ctx.signal),
-  ]);
+  const q = { query: `trace:${traceId}`, ...logsAround(event.dateCreated, LOG_WINDOWS.analysis) };
+  const { rows } = await fetchLogsKeepingErrors(ctx.sentry, org, q, { eager: true, signal: ctx.signal });
   const seen = new Set<string>();
-  return [...all.rows, ...important.rows].filter((r) => !r.id || (!seen.has(r.id) && seen.add(r.id)));
+  return rows.filter((r) => !r.id || (!seen.has(r.id) && seen.add(r.id)));
 }
 
 async function stackView(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   org: string,
   id: string,
   project: string,
@@ -330,7 +306,7 @@ async function stackView(
 }
 
 async function collectRepos(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   org: string,
   names: string[],
   spanProjects: string[],
@@ -392,66 +368,4 @@ async function collectRepos(
       }
     }),
   );
-}
-
-/** Cached reads of files and commit diffs, shared by the analysis. */
-export class CodeReader {
-  private readonly files = new Map<string, Promise<string | null>>();
-  private readonly diffs = new Map<string, Promise<CommitDiff | null>>();
-  private stopped = false;
-
-  constructor(
-    private readonly repos: Map<string, RepoState>,
-    private readonly logger: Context["logger"],
-    private readonly signal?: AbortSignal,
-    /** Where a read cut short by the call's deadline is reported, once. */
-    private readonly problems: string[] = [],
-  ) {}
-
-  read(repo: string, path: string): Promise<string | null> {
-    const key = `${repo}\u0000${path}`;
-    let pending = this.files.get(key);
-    if (!pending) {
-      const state = this.repos.get(repo);
-      pending = state
-        ? state.host.readFile(path, state.ref.sha ?? state.ref.ref, this.signal).catch((error) => {
-            this.noteStop(error);
-            return null;
-          })
-        : Promise.resolve(null);
-      this.files.set(key, pending);
-    }
-    return pending;
-  }
-
-  /** Every file of the connected repository at the analysed revision. */
-  listFiles(repo: string): readonly string[] {
-    return this.repos.get(repo)?.files ?? [];
-  }
-
-  diff(repo: string, sha: string): Promise<CommitDiff | null> {
-    const key = `${repo}\u0000${sha}`;
-    let pending = this.diffs.get(key);
-    if (!pending) {
-      const state = this.repos.get(repo);
-      pending = state
-        ? state.host.diff(sha, this.signal).catch((error) => {
-            if (!this.noteStop(error)) this.logger.warn("commit diff unavailable", { repo, sha, error });
-            return null;
-          })
-        : Promise.resolve(null);
-      this.diffs.set(key, pending);
-    }
-    return pending;
-  }
-
-  /** True when the read failed because the call ran out of time (or was cancelled). */
-  private noteStop(error: unknown): boolean {
-    if (!this.signal?.aborted) return false;
-    if (!this.stopped) {
-      this.stopped = true;
-      this.problems.push(`code: some files and commits were not read (${(error as Error).message})`);
-    }
-    return true;
-  }
 }

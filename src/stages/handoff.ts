@@ -1,14 +1,17 @@
 import { connectedRepository, githubSlug } from "../code/connected.ts";
 import { safeRepoPath } from "../code/paths.ts";
-import type { Context } from "../context.ts";
+import type { StageContext } from "../context.ts";
+import type { HandoffOutput } from "../contract/handoff.ts";
+import type { RootCauseOutput } from "../contract/root-cause.ts";
+import type { SolutionOutput } from "../contract/solution.ts";
+import { storedOutput } from "../contract/stored.ts";
 import { configError, inputError } from "../errors.ts";
-import type { HandoffOutput } from "../format/handoff.ts";
-import type { RootCauseOutput } from "../format/root-cause.ts";
-import { scrubText } from "../format/scrub.ts";
-import type { SolutionOutput } from "../format/solution.ts";
 import { type BriefRule, branchName, prBody, renderBrief } from "../handoff/brief.ts";
 import { dispatchBrief, resolveTarget } from "../handoff/dispatch.ts";
+import type { TargetConfig } from "../handoff/types.ts";
 import { applicableRules, loadRules } from "../rules/index.ts";
+import type { RunRecord } from "../store/types.ts";
+import { scrubText } from "../text/scrub.ts";
 import { latestRootCause, proposeSolution, requireRun } from "./solution/index.ts";
 
 /**
@@ -17,7 +20,7 @@ import { latestRootCause, proposeSolution, requireRun } from "./solution/index.t
  * it from here; background targets dispatch it (they arrive with the background-handoff work).
  */
 export async function handOff(
-  ctx: Context & { signal?: AbortSignal; logger: Context["logger"] },
+  ctx: StageContext,
   input: {
     runId: string;
     target?: string | undefined;
@@ -27,9 +30,52 @@ export async function handOff(
 ): Promise<HandoffOutput> {
   const target = input.target ?? "chat";
   const background = target === "chat" ? null : resolveTarget(ctx, target);
-  let run = requireRun(ctx, input.runId);
-  const { output: rc } = latestRootCause(run);
   const notes: string[] = [];
+  const { run, rc, solution } = await currentPlan(ctx, input.runId, notes);
+  const brief = await composeBrief(ctx, run, rc, solution, input.instructions, notes);
+  const codeGeneration = ctx.config.codeGeneration;
+  if (!codeGeneration)
+    notes.push(
+      "Code generation is disabled (codeGeneration: false): the brief is a report; no coding agent was asked to change code.",
+    );
+  let dispatch: HandoffOutput["dispatch"] = {
+    target,
+    status: codeGeneration ? "ready" : "disabled",
+    url: null,
+  };
+  if (background && codeGeneration) {
+    const sent = await sendBrief(ctx, background, run, rc, brief, input.jobId ?? null);
+    dispatch = { target, status: sent.status, url: sent.url };
+    if (sent.adopted)
+      notes.push("The agent had already been started for this run; it was not started again.");
+  }
+  const output: HandoffOutput = {
+    run_id: run.id,
+    revision: (run.stages.handoff?.revision ?? 0) + 1,
+    brief: brief.brief,
+    branch: brief.branch,
+    base_branch: brief.baseBranch,
+    pr_title: brief.prTitle,
+    pr_body: brief.prBody,
+    draft: true,
+    rules: brief.rules.map(({ content: _content, ...r }) => r),
+    dispatch,
+    size: brief.brief.length,
+    truncated: brief.truncated,
+    notes,
+  };
+  ctx.store().completeStage(run.id, "handoff", output);
+  return output;
+}
+
+/** The run with a plan built on its latest root cause: proposed again first when missing or stale. */
+async function currentPlan(
+  ctx: StageContext,
+  runId: string,
+  notes: string[],
+): Promise<{ run: RunRecord; rc: RootCauseOutput; solution: SolutionOutput }> {
+  let run = requireRun(ctx, runId);
+  const { output: rc } = latestRootCause(run);
   if (!run.stages.solution || run.stages.solution.status === "stale") {
     await proposeSolution(ctx, run.id);
     notes.push(
@@ -39,10 +85,31 @@ export async function handOff(
     );
     run = requireRun(ctx, run.id);
   }
-  const solution = run.stages.solution!.output as SolutionOutput;
-  const shortId = run.issue.shortId ?? run.issue.id;
-
+  const solution = storedOutput(run.id, "solution", run.stages.solution!.output);
   checkPlanPaths(run.id, rc, solution);
+  return { run, rc, solution };
+}
+
+interface ComposedBrief {
+  brief: string;
+  truncated: string[];
+  branch: string;
+  baseBranch: string | null;
+  prTitle: string;
+  prBody: string;
+  rules: BriefRule[];
+}
+
+/** The brief and the PR conventions (branch, title, body), scrubbed: they leave the server. */
+async function composeBrief(
+  ctx: StageContext,
+  run: RunRecord,
+  rc: RootCauseOutput,
+  solution: SolutionOutput,
+  instructions: string | undefined,
+  notes: string[],
+): Promise<ComposedBrief> {
+  const shortId = run.issue.shortId ?? run.issue.id;
   // The issue's link and counts only garnish the brief: read them beside the rules, so a slow Sentry
   // costs the call no more than its deadline and the rules still arrive.
   const issueNoteAt = notes.length;
@@ -81,7 +148,6 @@ export async function handOff(
     }),
     { secrets: ctx.secrets },
   );
-  const codeGeneration = ctx.config.codeGeneration;
   const rendered = renderBrief({
     runId: run.id,
     shortId,
@@ -102,71 +168,52 @@ export async function handOff(
     baseBranch,
     prTitle,
     prBody: body,
-    codeGeneration,
-    instructions: input.instructions?.trim() || null,
+    codeGeneration: ctx.config.codeGeneration,
+    instructions: instructions?.trim() || null,
   });
   // The brief leaves the server (an agent, a GitHub issue, a webhook): scrubbed before it is stored or sent.
   const brief = scrubText(rendered.brief, { secrets: ctx.secrets });
-  const truncated = rendered.truncated;
-  if (!codeGeneration)
-    notes.push(
-      "Code generation is disabled (codeGeneration: false): the brief is a report; no coding agent was asked to change code.",
+  return { brief, truncated: rendered.truncated, branch, baseBranch, prTitle, prBody: body, rules };
+}
+
+/** Dispatches the brief to a background agent, on the GitHub repository of the top candidate. */
+async function sendBrief(
+  ctx: StageContext,
+  target: TargetConfig,
+  run: RunRecord,
+  rc: RootCauseOutput,
+  brief: ComposedBrief,
+  jobId: string | null,
+) {
+  // The brief and our GitHub token go to this repository: a connected one the allowlist admits, never a
+  // name taken from the run as it stands (a pin or a stored candidate may name anything).
+  const top = rc.candidates[0];
+  const repository = top?.repo
+    ? githubSlug(connectedRepository(ctx.repos, ctx.config.allowedRepositories, top.repo))
+    : null;
+  if (!repository) {
+    throw configError(
+      `run ${run.id} names no GitHub repository to hand off to.`,
+      'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
     );
-  let dispatch: HandoffOutput["dispatch"] = {
-    target,
-    status: codeGeneration ? "ready" : "disabled",
-    url: null,
-  };
-  if (background && codeGeneration) {
-    // The brief and our GitHub token go to this repository: a connected one the allowlist admits, never a
-    // name taken from the run as it stands (a pin or a stored candidate may name anything).
-    const repository = top?.repo
-      ? githubSlug(connectedRepository(ctx.repos, ctx.config.allowedRepositories, top.repo))
-      : null;
-    if (!repository) {
-      throw configError(
-        `run ${run.id} names no GitHub repository to hand off to.`,
-        'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
-      );
-    }
-    const sent = await dispatchBrief(ctx, {
-      target: background,
-      runId: run.id,
-      org: run.org,
-      jobId: input.jobId ?? null,
-      request: {
-        runId: run.id,
-        shortId,
-        brief,
-        prTitle,
-        prBody: body,
-        branch,
-        baseBranch,
-        repository,
-        autoCreatePr: ctx.config.autoCreatePr,
-      },
-    });
-    dispatch = { target, status: sent.status, url: sent.url };
-    if (sent.adopted)
-      notes.push("The agent had already been started for this run; it was not started again.");
   }
-  const output: HandoffOutput = {
-    run_id: run.id,
-    revision: (run.stages.handoff?.revision ?? 0) + 1,
-    brief,
-    branch,
-    base_branch: baseBranch,
-    pr_title: prTitle,
-    pr_body: body,
-    draft: true,
-    rules: rules.map(({ content: _content, ...r }) => r),
-    dispatch,
-    size: brief.length,
-    truncated,
-    notes,
-  };
-  ctx.store().completeStage(run.id, "handoff", output);
-  return output;
+  return dispatchBrief(ctx, {
+    target,
+    runId: run.id,
+    org: run.org,
+    jobId,
+    request: {
+      runId: run.id,
+      shortId: run.issue.shortId ?? run.issue.id,
+      brief: brief.brief,
+      prTitle: brief.prTitle,
+      prBody: brief.prBody,
+      branch: brief.branch,
+      baseBranch: brief.baseBranch,
+      repository,
+      autoCreatePr: ctx.config.autoCreatePr,
+    },
+  });
 }
 
 /**
@@ -174,7 +221,7 @@ export async function handOff(
  * type, each cut to identifier characters. The issue title is whatever an event sender wrote, so it stays
  * out (it is quoted as data in the brief).
  */
-export function pullRequestTitle(shortId: string, fn: string | null, exceptionType: string | null): string {
+function pullRequestTitle(shortId: string, fn: string | null, exceptionType: string | null): string {
   const word = (s: string | null, max: number) =>
     (s ?? "")
       .replace(/[^\w.$:<>[\]-]+/g, "")
@@ -209,11 +256,7 @@ function checkPlanPaths(runId: string, rc: RootCauseOutput, solution: SolutionOu
 }
 
 /** The rules files that apply to the planned files, per repository. A repository that cannot be read is noted. */
-async function rulesFor(
-  ctx: Context & { signal?: AbortSignal },
-  solution: SolutionOutput,
-  notes: string[],
-): Promise<BriefRule[]> {
+async function rulesFor(ctx: StageContext, solution: SolutionOutput, notes: string[]): Promise<BriefRule[]> {
   const byRepo = new Map<string, string[]>();
   for (const step of solution.steps) {
     if (!step.repo || step.files.length === 0) continue;

@@ -1,12 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { freshTimestamp, readSentryWebhook, verifySentrySignature } from "../automation/sentry-webhook.ts";
-import type { Worker } from "../automation/worker.ts";
 import type { Context } from "../context.ts";
 import { checkAgentState } from "../handoff/agent-urls.ts";
-import { verifyCursorWebhook } from "../handoff/cursor.ts";
+import { type CallbackKind, callbackKind, TARGET_KINDS } from "../handoff/targets.ts";
 import type { AgentCallback } from "../handoff/types.ts";
-import { verifyAutofixCallback } from "../handoff/webhook.ts";
 import { type BodyResult, readBodyBytes } from "./body.ts";
 
 /**
@@ -15,6 +13,11 @@ import { type BodyResult, readBodyBytes } from "./body.ts";
  * the coding agents we dispatched). Each is answered fast — a delivery is verified, recorded and queued in
  * one SQLite transaction — and the work happens in the background worker.
  */
+
+/** What a webhook needs of the background worker: a nudge when there is new work. */
+export interface JobWaker {
+  kick(): void;
+}
 
 export interface WebhookLimits {
   maxBytes: number;
@@ -26,20 +29,23 @@ export interface WebhookLimits {
 
 export async function handleWebhook(
   ctx: Context,
-  worker: Worker | null,
+  worker: JobWaker | null,
   kind: string,
   req: IncomingMessage,
   res: ServerResponse,
   limits: WebhookLimits,
 ): Promise<void> {
   if (req.method !== "POST") return reply(res, 405, { error: "POST only" });
-  if (kind !== "sentry" && kind !== "cursor" && kind !== "webhook")
+  const agentKind = kind === "sentry" ? null : callbackKind(kind);
+  if (kind !== "sentry" && !agentKind)
     return reply(res, 404, {
       error: `no webhook endpoint "${kind}"`,
-      endpoints: ["/webhooks/sentry", "/webhooks/cursor", "/webhooks/webhook"],
+      endpoints: ["sentry", ...TARGET_KINDS.filter((k) => "verifyCallback" in k).map((k) => k.type)].map(
+        (k) => `/webhooks/${k}`,
+      ),
     });
   // A disabled route answers before the body is read: nobody can make us buffer for nothing.
-  const disabled = kind === "sentry" ? sentryDisabled(ctx) : agentDisabled(ctx, kind);
+  const disabled = agentKind ? agentDisabled(ctx, agentKind.type) : sentryDisabled(ctx);
   if (disabled) return reply(res, 503, { error: disabled }, true);
   if (limits.reading >= limits.maxReading)
     return reply(res, 503, { error: "too many webhook deliveries in flight; retry shortly" }, true);
@@ -57,8 +63,8 @@ export async function handleWebhook(
       return reply(res, 408, { error: `body not received within ${limits.timeoutMs / 1000} s` }, true);
     return;
   }
-  if (kind === "sentry") return sentry(ctx, worker, req, res, read.body);
-  return agent(ctx, worker, kind, req, res, read.body);
+  if (!agentKind) return sentry(ctx, worker, req, res, read.body);
+  return agent(ctx, worker, agentKind, req, res, read.body);
 }
 
 function sentryDisabled(ctx: Context): string | null {
@@ -68,13 +74,19 @@ function sentryDisabled(ctx: Context): string | null {
     : `Sentry webhooks are not enabled here: set ${automation.webhookSecretEnv} to the integration's client secret`;
 }
 
-function agentDisabled(ctx: Context, kind: "cursor" | "webhook"): string | null {
+function agentDisabled(ctx: Context, kind: string): string | null {
   return ctx.config.handoff.targets.some((t) => t.type === kind && t.secret)
     ? null
     : `no ${kind} target with a secret is configured`;
 }
 
-function sentry(ctx: Context, worker: Worker | null, req: IncomingMessage, res: ServerResponse, raw: Buffer) {
+function sentry(
+  ctx: Context,
+  worker: JobWaker | null,
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+) {
   const automation = ctx.config.automation;
   if (!automation.webhookSecret) return reply(res, 503, { error: sentryDisabled(ctx) });
   if (!verifySentrySignature(raw, header(req, "sentry-hook-signature"), automation.webhookSecret)) {
@@ -132,12 +144,13 @@ function sentry(ctx: Context, worker: Worker | null, req: IncomingMessage, res: 
 
 function agent(
   ctx: Context,
-  worker: Worker | null,
-  kind: "cursor" | "webhook",
+  worker: JobWaker | null,
+  agentKind: CallbackKind,
   req: IncomingMessage,
   res: ServerResponse,
   raw: Buffer,
 ) {
+  const kind = agentKind.type;
   const targets = ctx.config.handoff.targets.filter((t) => t.type === kind && t.secret);
   // Every target whose secret verifies the delivery (targets may share a secret); the callback may touch
   // only a dispatch of one of them.
@@ -145,10 +158,7 @@ function agent(
   const verifiedBy = new Set<string>();
   for (const t of targets) {
     try {
-      callback =
-        kind === "cursor"
-          ? verifyCursorWebhook(raw, req.headers, t.secret!)
-          : verifyAutofixCallback(raw, req.headers, t.secret!, Math.floor(ctx.clock.now() / 1000));
+      callback = agentKind.verifyCallback(raw, req.headers, t.secret!, Math.floor(ctx.clock.now() / 1000));
       verifiedBy.add(t.name);
     } catch {
       // Try the next target's secret; none matching is a 401 below.

@@ -1,6 +1,6 @@
 import type { SandboxHandle } from "../../src/sandbox/server.ts";
 import { connect, type TestContextOptions, testContext, textOf } from "../helpers/context.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { prepareScenario } from "../scenarios/setup.ts";
 import { CORPUS_NOW } from "../scenarios/types.ts";
 
@@ -13,7 +13,7 @@ import { CORPUS_NOW } from "../scenarios/types.ts";
  * BENCH_HANG_BASELINE=1 adds the first case without hedges or a deadline (what the server did before).
  */
 const RUNS = Number(process.env.BENCH_HANG_RUNS ?? 3);
-const scenario = corpus.find((s) => s.name === "s01-frontend-backend-500")!;
+const scenario = scenarioNamed("s01-frontend-backend-500");
 const ISSUE = { issue: scenario.issue };
 
 interface Answer {

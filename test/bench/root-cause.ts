@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { unwatchedStage } from "../../src/context.ts";
 import { gatherSignals } from "../../src/stages/gather.ts";
 import { connect, textOf } from "../helpers/context.ts";
 import { sequentialRoundTrips } from "../helpers/round-trips.ts";
@@ -168,7 +169,7 @@ async function naiveBaseline(
   prepared: Awaited<ReturnType<typeof prepareScenario>>,
   scenario: CorpusScenario,
 ) {
-  const signals = await gatherSignals(prepared.context, {
+  const signals = await gatherSignals(unwatchedStage(prepared.context, new AbortController().signal), {
     org: "acme",
     issue: scenario.issue,
     selector: "recommended",

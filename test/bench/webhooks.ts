@@ -10,7 +10,7 @@ import {
   waitFor,
   writeAutomationConfig,
 } from "../helpers/automation.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { prepareScenario } from "../scenarios/setup.ts";
 
 /**
@@ -30,7 +30,7 @@ const q = (xs: number[], p: number) => {
 };
 
 async function main(): Promise<void> {
-  const scenario = corpus.find((s) => s.name === "s02-node-missing-guard")!;
+  const scenario = scenarioNamed("s02-node-missing-guard");
   const prepared = await prepareScenario(scenario, { latencyMs: 20 });
   const cursor = await startFakeCursor({ apiKey: CURSOR_KEY });
   const template = prepared.sandbox.store.scenario.issues[0]!;

@@ -14,7 +14,7 @@ import {
   waitFor,
   writeAutomationConfig,
 } from "../helpers/automation.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 
 /**
@@ -22,7 +22,7 @@ import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
  * agent at the fake Cursor API → its signed statusChange attaches the PR to the run.
  */
 
-const scenario = corpus.find((s) => s.name === "s02-node-missing-guard")!;
+const scenario = scenarioNamed("s02-node-missing-guard");
 let prepared: PreparedScenario;
 let cursor: FakeCursor;
 let server: AutomationServer;

@@ -12,7 +12,7 @@ import {
   waitFor,
   writeAutomationConfig,
 } from "../helpers/automation.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 
 /**
@@ -21,7 +21,7 @@ import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
  * complete exactly once — one run and one agent per issue.
  */
 
-const scenario = corpus.find((s) => s.name === "s02-node-missing-guard")!;
+const scenario = scenarioNamed("s02-node-missing-guard");
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SqliteRunStore } from "../../src/store/sqlite.ts";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github.ts";
 import { connect, type TestContextOptions, testContext, textOf } from "../helpers/context.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 import { CORPUS_NOW } from "../scenarios/types.ts";
 
@@ -15,7 +15,7 @@ import { CORPUS_NOW } from "../scenarios/types.ts";
  * scenario is s01: a storefront error caused in orders-api, so the analysis crosses services.
  */
 
-const scenario = corpus.find((s) => s.name === "s01-frontend-backend-500")!;
+const scenario = scenarioNamed("s01-frontend-backend-500");
 const QUICK = { hedge: { floorMs: 100, capMs: 300 } } satisfies Partial<TestContextOptions>;
 let prepared: PreparedScenario;
 let github: FakeGitHub;

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tools } from "../../tools/index.ts";
 import { connect, textOf } from "../helpers/context.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 
 /**
@@ -20,7 +20,7 @@ import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
  */
 const SEED = 20261129;
 const CANARY = "CANARY-OUTSIDE-THE-REPO-7f3a9c";
-const scenario = corpus.find((s) => s.name === "s02-node-missing-guard")!;
+const scenario = scenarioNamed("s02-node-missing-guard");
 
 let prepared: PreparedScenario;
 let session: Awaited<ReturnType<typeof connect>>;

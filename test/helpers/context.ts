@@ -1,5 +1,6 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Clock } from "../../src/clock.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { type Context, createContext } from "../../src/context.ts";
 import type { HedgeOptions } from "../../src/hedge.ts";
@@ -22,6 +23,24 @@ export interface TestContextOptions {
   hedge?: HedgeOptions;
   /** One GitHub request's timeout. */
   githubTimeoutMs?: number;
+  /** Time for the Sentry and GitHub clients' retries and caches: see fakeClock(). */
+  upstreamClock?: Clock;
+}
+
+/**
+ * A clock on which waiting takes no time: a retry's backoff or a rate-limit wait moves `now` forward and
+ * returns at once, so fault tests see every retry without sitting through the pauses.
+ */
+export function fakeClock(): Clock & { skipped(): number } {
+  let skipped = 0;
+  return {
+    now: () => Date.now() + skipped,
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) throw signal.reason;
+      skipped += ms;
+    },
+    skipped: () => skipped,
+  };
 }
 
 /** A real context (real Sentry client over HTTP) pointed at a sandbox, with logs captured in memory. */
@@ -51,7 +70,7 @@ export function testConfig(options: TestContextOptions): Config {
 export function testContext(options: TestContextOptions): Context & { logLines: string[] } {
   const logLines = options.logLines ?? [];
   const logger: Logger = createLogger("debug", (line) => logLines.push(line));
-  const context = createContext(testConfig(options), logger);
+  const context = createContext(testConfig(options), logger, options.upstreamClock);
   if (options.now !== undefined) {
     const now = options.now;
     context.clock = { now: () => now };

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createContext } from "../../src/context.ts";
 import { createLogger } from "../../src/log.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../fakes/webhook-receiver.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 import { connect, testConfig, textOf } from "./context.ts";
 
@@ -30,7 +30,7 @@ export async function handoffSetup(
   extra: Record<string, unknown> = {},
   argv: string[] = [],
 ): Promise<HandoffSetup> {
-  const scenario = corpus.find((s) => s.name.startsWith("s11"))!;
+  const scenario = scenarioNamed("s11");
   const prepared = await prepareScenario(scenario);
   const hook = await startWebhookReceiver({ secret: HOOK_SECRET });
   const hook2 = await startWebhookReceiver({ secret: HOOK2_SECRET });

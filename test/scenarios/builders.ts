@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { DAY, eventTags, MIN, secs } from "../../src/sandbox/payloads.ts";
 import type { Json } from "../../src/sandbox/scenario.ts";
 import { event, exceptionEntry, frame, issue } from "../fixtures/kinds.ts";
 import { CORPUS_NOW, type RepoSpec } from "./types.ts";
@@ -9,18 +10,24 @@ import { CORPUS_NOW, type RepoSpec } from "./types.ts";
  * repository at the release the event came from.
  */
 
+export {
+  breadcrumb,
+  chainEvents,
+  DAY,
+  eventTags,
+  exceptionValue,
+  HOUR,
+  MIN,
+  requestEntry,
+  SEC,
+  secs,
+  stacktrace,
+} from "../../src/sandbox/payloads.ts";
 export { exceptionEntry, frame };
-
-export const SEC = 1000;
-export const MIN = 60 * SEC;
-export const HOUR = 60 * MIN;
-export const DAY = 24 * HOUR;
 
 /** Epoch ms `ms` before CORPUS_NOW. */
 export const ago = (ms: number): number => CORPUS_NOW - ms;
 export const iso = (ms: number): string => new Date(ms).toISOString();
-/** Float epoch seconds, as trace, span and transaction payloads carry them. */
-export const secs = (ms: number): number => ms / 1000;
 /** Commit dates for RepoCommit: `days` (fractional) before CORPUS_NOW. */
 export const daysAgo = (days: number): string => iso(CORPUS_NOW - Math.round(days * DAY));
 
@@ -138,34 +145,6 @@ export function libraryFrame(s: LibraryFrameSpec): Json {
   });
 }
 
-export function stacktrace(frames: Json[]): Json {
-  return {
-    frames,
-    framesOmitted: null,
-    registers: null,
-    hasSystemFrames: frames.some((f) => f.inApp === false),
-  };
-}
-
-export function exceptionValue(v: {
-  type: string;
-  value: string;
-  module?: string | null;
-  mechanism: Json;
-  frames: Json[];
-  rawFrames?: Json[];
-}): Json {
-  return {
-    type: v.type,
-    value: v.value,
-    module: v.module ?? null,
-    threadId: null,
-    mechanism: v.mechanism,
-    stacktrace: stacktrace(v.frames),
-    rawStacktrace: v.rawFrames ? stacktrace(v.rawFrames) : null,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Organisation and projects
 
@@ -231,9 +210,6 @@ export const projectRef = (p: ProjectDef): Json => ({
 // ---------------------------------------------------------------------------------------------------------
 // Events and issues
 
-export const eventTags = (tags: Record<string, string>): Json[] =>
-  Object.entries(tags).map(([key, value]) => ({ key, value }));
-
 /** `[value, count, firstSeen ms ago, lastSeen ms ago]` */
 export type TagRow = [value: string, count: number, firstSeenAgo: number, lastSeenAgo: number];
 
@@ -253,43 +229,7 @@ export function tagDistribution(key: string, rows: TagRow[]): Json {
   };
 }
 
-export function breadcrumb(
-  ms: number,
-  type: string,
-  category: string,
-  message: string | null,
-  data: Json | null = null,
-  level = "info",
-): Json {
-  return { type, timestamp: iso(ms), level, message, category, data, event_id: null };
-}
-
 export const breadcrumbsEntry = (values: Json[]): Json => ({ type: "breadcrumbs", data: { values } });
-
-export function requestEntry(r: {
-  method: string | null;
-  url: string;
-  query?: Array<[string, string]>;
-  headers: Array<[string, string]>;
-  data?: unknown;
-  inferredContentType?: string | null;
-}): Json {
-  return {
-    type: "request",
-    data: {
-      apiTarget: null,
-      method: r.method,
-      url: r.url,
-      query: r.query ?? [],
-      fragment: null,
-      data: r.data ?? null,
-      headers: r.headers,
-      cookies: [],
-      env: null,
-      inferredContentType: r.inferredContentType ?? null,
-    },
-  };
-}
 
 export interface EventSpec {
   id: string;
@@ -338,15 +278,6 @@ export function errorEvent(s: EventSpec): Json {
     nextEventID: null,
     previousEventID: null,
   });
-}
-
-/** Link an issue's events to each other, oldest first, as the details endpoint does. */
-export function chainEvents(events: Json[]): Json[] {
-  return events.map((e, i) => ({
-    ...e,
-    previousEventID: i > 0 ? String(events[i - 1]!.eventID) : null,
-    nextEventID: i + 1 < events.length ? String(events[i + 1]!.eventID) : null,
-  }));
 }
 
 export interface IssueSpec {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RootCauseOutput } from "../../src/format/root-cause.ts";
+import type { RootCauseOutput } from "../../src/contract/root-cause.ts";
 import { GITHUB_TOKEN, type HandoffSetup, handoffSetup } from "../helpers/handoff-targets.ts";
 
 /**

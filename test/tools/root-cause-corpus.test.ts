@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, textOf } from "../helpers/context.ts";
+import { describe, expect, it } from "vitest";
+import { textOf } from "../helpers/context.ts";
+import { useScenarioSession } from "../helpers/session.ts";
 import { corpus } from "../scenarios/index.ts";
-import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 
 /** Every corpus incident through a real MCP client: the expected culprit at rank 1, or the expected verdict. */
 describe.each(corpus.map((s) => [s.name, s] as const))("analyze_root_cause on %s", (_name, scenario) => {
-  let prepared: PreparedScenario;
-  let session: Awaited<ReturnType<typeof connect>>;
-  beforeAll(async () => {
-    prepared = await prepareScenario(scenario);
-    session = await connect(prepared.context);
-  });
-  afterAll(async () => {
-    await session.close();
-    await prepared.close();
-  });
+  const use = useScenarioSession(scenario);
 
   it("finds the expected culprit or verdict, with a fully grounded causal chain", async () => {
-    const result = await session.client.callTool({
+    const result = await use.session.client.callTool({
       name: "analyze_root_cause",
       arguments: { issue: scenario.issue },
     });
@@ -33,11 +24,11 @@ describe.each(corpus.map((s) => [s.name, s] as const))("analyze_root_cause on %s
     }
     if (scenario.expected.verdict === "third_party") expect(out.candidates).toEqual([]);
     if (scenario.expected.introducedBy) {
-      const built = prepared.built.repos.find((r) => r.name === scenario.expected.introducedBy!.repo)!;
+      const built = use.prepared.built.repos.find((r) => r.name === scenario.expected.introducedBy!.repo)!;
       expect(out.suspect_commits[0].sha).toBe(built.shas[scenario.expected.introducedBy.commit]);
     }
 
-    const run = await session.client.callTool({ name: "get_run", arguments: { run_id: out.run_id } });
+    const run = await use.session.client.callTool({ name: "get_run", arguments: { run_id: out.run_id } });
     const evidenceIds = new Set(
       ((run.structuredContent as any).run.evidence as Array<{ id: string }>).map((e) => e.id),
     );

@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createContext } from "../../src/context.ts";
 import { createLogger } from "../../src/log.ts";
 import { connect, testConfig, textOf } from "../helpers/context.ts";
-import { corpus } from "../scenarios/index.ts";
-import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
+import { scenarioNamed, useScenarioSession } from "../helpers/session.ts";
 import { CORPUS_NOW } from "../scenarios/types.ts";
 
-const scenario = corpus.find((s) => s.name.startsWith("s11"))!;
-let prepared: PreparedScenario;
-let session: Awaited<ReturnType<typeof connect>>;
-
-beforeAll(async () => {
-  prepared = await prepareScenario(scenario);
-  session = await connect(prepared.context);
-});
-afterAll(async () => {
-  await session.close();
-  await prepared.close();
-});
+const scenario = scenarioNamed("s11");
+const use = useScenarioSession(scenario);
 
 async function call(name: string, args: Record<string, unknown>) {
-  const result = await session.client.callTool({ name, arguments: args }, undefined, {
+  const result = await use.session.client.callTool({ name, arguments: args }, undefined, {
     onprogress: () => undefined,
   });
   return { result, text: textOf(result), out: result.structuredContent as any };
@@ -31,7 +20,7 @@ describe("runs, feedback and restarts", () => {
 
   it("stores the run and reports progress while it works", async () => {
     const progress: string[] = [];
-    const result = await session.client.callTool(
+    const result = await use.session.client.callTool(
       { name: "analyze_root_cause", arguments: { issue: scenario.issue } },
       undefined,
       {
@@ -93,13 +82,13 @@ describe("runs, feedback and restarts", () => {
     expect(text).toContain("## Evidence");
     const list = await call("get_run", { issue: scenario.issue });
     expect(list.out.runs[0].id).toBe(runId);
-    const resource = await session.client.readResource({ uri: `autofix://runs/${runId}` });
+    const resource = await use.session.client.readResource({ uri: `autofix://runs/${runId}` });
     expect(JSON.parse((resource.contents[0] as { text: string }).text).id).toBe(runId);
   });
 
   it("returns the same record after a restart", async () => {
     const before = (await call("get_run", { run_id: runId })).out.run;
-    const config = testConfig({ sentryUrl: prepared.sandbox.url, env: prepared.env });
+    const config = testConfig({ sentryUrl: use.prepared.sandbox.url, env: use.prepared.env });
     const fresh = createContext(config, createLogger("silent"));
     fresh.clock = { now: () => CORPUS_NOW };
     const other = await connect(fresh);

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { throwingLibrary } from "../../src/analysis/library.ts";
 import { normalizeEvent } from "../../src/sentry/normalize-event.ts";
 import { connect } from "../helpers/context.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { prepareScenario } from "../scenarios/setup.ts";
 
 /** The library an error was raised in is named, with the application call that handed it the input. */
 
 async function analyze(name: string) {
-  const scenario = corpus.find((s) => s.name === name)!;
+  const scenario = scenarioNamed(name);
   const prepared = await prepareScenario(scenario);
   const session = await connect(prepared.context);
   try {
@@ -39,7 +39,7 @@ describe("library named in the root cause", () => {
   });
 
   it("names the library in the plan's first step", async () => {
-    const scenario = corpus.find((s) => s.name === "s05-python-chained-library")!;
+    const scenario = scenarioNamed("s05-python-chained-library");
     const prepared = await prepareScenario(scenario);
     const session = await connect(prepared.context);
     try {

@@ -3,7 +3,7 @@ import { startSandbox } from "../../src/sandbox/server.ts";
 import { LEGACY_TRACE, legacyScenario } from "../fixtures/context.ts";
 import { connect, testContext, textOf } from "../helpers/context.ts";
 import { describeRoundTrips, sequentialRoundTrips } from "../helpers/round-trips.ts";
-import { corpus } from "../scenarios/index.ts";
+import { scenarioNamed } from "../helpers/session.ts";
 import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 
 /**
@@ -13,7 +13,7 @@ import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
  */
 const LATENCY_MS = 150;
 
-const scenario = (name: string) => corpus.find((s) => s.name === name)!;
+const scenario = (name: string) => scenarioNamed(name);
 
 async function analyzeDepth(name: string): Promise<{ depth: number; log: string; requests: number }> {
   const prepared: PreparedScenario = await prepareScenario(scenario(name));

@@ -5,29 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContext } from "../../src/context.ts";
 import { createLogger } from "../../src/log.ts";
 import { connect, testConfig, textOf } from "../helpers/context.ts";
+import { scenarioNamed, useScenarioSession } from "../helpers/session.ts";
 import { corpus } from "../scenarios/index.ts";
 import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 import { CORPUS_NOW } from "../scenarios/types.ts";
 
 /** Every corpus scenario: the plan names the culprit file and a regression test; the brief fits and carries the PR line. */
 describe.each(corpus.map((s) => [s.name, s] as const))("plan and brief for %s", (_name, scenario) => {
-  let prepared: PreparedScenario;
-  let session: Awaited<ReturnType<typeof connect>>;
-  beforeAll(async () => {
-    prepared = await prepareScenario(scenario);
-    session = await connect(prepared.context);
-  });
-  afterAll(async () => {
-    await session.close();
-    await prepared.close();
-  });
+  const use = useScenarioSession(scenario);
 
   it("plans a fix at the culprit with a regression test, and hands off a brief under the limit", async () => {
     const rc = (
-      await session.client.callTool({ name: "analyze_root_cause", arguments: { issue: scenario.issue } })
+      await use.session.client.callTool({ name: "analyze_root_cause", arguments: { issue: scenario.issue } })
     ).structuredContent as any;
     const plan = (
-      await session.client.callTool({ name: "propose_solution", arguments: { run_id: rc.run_id } })
+      await use.session.client.callTool({ name: "propose_solution", arguments: { run_id: rc.run_id } })
     ).structuredContent as any;
     if (scenario.expected.verdict === "in_app") {
       expect(plan.steps.flatMap((s: any) => s.files)).toContain(scenario.expected.file);
@@ -37,7 +29,7 @@ describe.each(corpus.map((s) => [s.name, s] as const))("plan and brief for %s", 
     } else {
       expect(plan.pattern).toBe(scenario.expected.verdict === "third_party" ? "library" : "unlocated");
     }
-    const handoff = await session.client.callTool({ name: "hand_off", arguments: { run_id: rc.run_id } });
+    const handoff = await use.session.client.callTool({ name: "hand_off", arguments: { run_id: rc.run_id } });
     const out = handoff.structuredContent as any;
     expect(out.brief.length).toBeLessThan(20_000);
     expect(out.pr_body).toContain(`Fixes ${scenario.issue}`);
@@ -49,7 +41,7 @@ describe.each(corpus.map((s) => [s.name, s] as const))("plan and brief for %s", 
 });
 
 describe("editing, staleness, rules, settings and targets", () => {
-  const scenario = corpus.find((s) => s.name.startsWith("s11"))!;
+  const scenario = scenarioNamed("s11");
   let prepared: PreparedScenario;
   let session: Awaited<ReturnType<typeof connect>>;
   let runId: string;
@@ -154,7 +146,7 @@ describe("editing, staleness, rules, settings and targets", () => {
 });
 
 describe("prompts", () => {
-  const scenario = corpus.find((s) => s.name.startsWith("s02"))!;
+  const scenario = scenarioNamed("s02");
   let prepared: PreparedScenario;
   let session: Awaited<ReturnType<typeof connect>>;
   beforeAll(async () => {

@@ -2,28 +2,9 @@ import { describe, expect, it } from "vitest";
 import { mapFrame, normalizeFramePath } from "../../src/code/mapping.ts";
 import type { Frame } from "../../src/sentry/types.ts";
 import { RULE_FILES, SOURCE_FILES } from "../fixtures/rules-repo/files.ts";
+import { frame } from "../helpers/frames.ts";
 
 const FILES = [...Object.keys(SOURCE_FILES), ...Object.keys(RULE_FILES)];
-
-function frame(f: Partial<Frame>): Frame {
-  return {
-    filename: null,
-    absPath: null,
-    module: null,
-    package: null,
-    platform: null,
-    function: null,
-    rawFunction: null,
-    symbol: null,
-    lineNo: 1,
-    colNo: null,
-    inApp: true,
-    context: [],
-    vars: null,
-    instructionAddr: null,
-    ...f,
-  };
-}
 
 /** [label, frame, expected repo path or null]: Python, Node, browser (source-mapped) and JVM events. */
 const FRAMES: Array<[string, Frame, string | null]> = [

@@ -10,10 +10,10 @@ import { AppError } from "../../src/errors.ts";
 import { createLogger } from "../../src/log.ts";
 import { demoScenario } from "../../src/sandbox/demo/index.ts";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
-import type { Frame } from "../../src/sentry/types.ts";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github.ts";
 import { buildFixtureRepo, type FixtureRepo } from "../fixtures/rules-repo/build.ts";
 import { testContext } from "../helpers/context.ts";
+import { frame } from "../helpers/frames.ts";
 
 const mapping = (
   projectSlug: string,
@@ -71,26 +71,6 @@ function context(file: Record<string, unknown> = {}, argv: string[] = ["--transp
     env: { GITHUB_API_URL: github.url },
     argv: [...argv, "--config", path],
   });
-}
-
-function frame(f: Partial<Frame>): Frame {
-  return {
-    filename: null,
-    absPath: null,
-    module: null,
-    package: null,
-    platform: null,
-    function: null,
-    rawFunction: null,
-    symbol: null,
-    lineNo: 1,
-    colNo: null,
-    inApp: true,
-    context: [],
-    vars: null,
-    instructionAddr: null,
-    ...f,
-  };
 }
 
 describe("configuration", () => {

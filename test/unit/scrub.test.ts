@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { data, dataBlock } from "../../src/format/markdown.ts";
-import { rememberSecrets, scrubDeep, scrubPairs, scrubText, scrubUrl } from "../../src/format/scrub.ts";
+import { rememberSecrets, scrubDeep, scrubPairs, scrubText, scrubUrl } from "../../src/text/scrub.ts";
 
 describe("scrubText", () => {
   it.each([

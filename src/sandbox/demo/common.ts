@@ -1,25 +1,32 @@
+import { DAY, HOUR, MIN } from "../payloads.ts";
 import type { Json } from "../scenario.ts";
+
+export {
+  breadcrumb,
+  chainEvents,
+  DAY,
+  eventTags,
+  exceptionEntry,
+  exceptionValue,
+  HOUR,
+  MIN,
+  requestEntry,
+  SEC,
+  secs,
+  stacktrace,
+} from "../payloads.ts";
 
 /** Small builders for the demo dataset. Everything is relative to `now` and free of randomness. */
 
-export const SEC = 1000;
-export const MIN = 60 * SEC;
-export const HOUR = 60 * MIN;
-export const DAY = 24 * HOUR;
-
 export const isoAt = (ms: number): string => new Date(ms).toISOString();
-export const isoAgo = (now: number, minutes: number): string => isoAt(now - minutes * MIN);
-/** Float epoch seconds, as trace and span payloads carry them. */
-export const secs = (ms: number): number => ms / 1000;
-/** Discover rows (`/events/`) spell UTC as `+00:00` and drop the fraction. */
-export const discoverTs = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
+const isoAgo = (now: number, minutes: number): string => isoAt(now - minutes * MIN);
 
 /** `[[lineNo, code], …]` with `lines[at]` on `lineNo`, the way the API merges pre/post context. */
 export function source(lineNo: number, lines: string[], at: number): Array<[number, string]> {
   return lines.map((code, i) => [lineNo - at + i, code]);
 }
 
-export interface FrameSpec {
+interface FrameSpec {
   filename: string;
   absPath: string;
   module?: string | null;
@@ -57,76 +64,6 @@ export function frame(s: FrameSpec): Json {
   };
 }
 
-export function stacktrace(frames: Json[]): Json {
-  return {
-    frames,
-    framesOmitted: null,
-    registers: null,
-    hasSystemFrames: frames.some((f) => f.inApp === false),
-  };
-}
-
-export function exceptionValue(v: {
-  type: string;
-  value: string;
-  module?: string | null;
-  mechanism: Json;
-  frames: Json[];
-  rawFrames?: Json[];
-}): Json {
-  return {
-    type: v.type,
-    value: v.value,
-    module: v.module ?? null,
-    threadId: null,
-    mechanism: v.mechanism,
-    stacktrace: stacktrace(v.frames),
-    rawStacktrace: v.rawFrames ? stacktrace(v.rawFrames) : null,
-  };
-}
-
-export function exceptionEntry(values: Json[]): Json {
-  const hasSystemFrames = values.some((v) => (v.stacktrace as Json | null)?.hasSystemFrames === true);
-  return { type: "exception", data: { values, hasSystemFrames, excOmitted: null } };
-}
-
-export function breadcrumb(
-  ms: number,
-  type: string,
-  category: string,
-  message: string | null,
-  data: Json | null = null,
-  level = "info",
-): Json {
-  return { type, timestamp: isoAt(ms), level, message, category, data, event_id: null };
-}
-
-export function requestEntry(r: {
-  method: string | null;
-  url: string;
-  query?: Array<[string, string]>;
-  headers: Array<[string, string]>;
-  cookies?: Array<[string, string]>;
-  data?: unknown;
-  inferredContentType?: string | null;
-}): Json {
-  return {
-    type: "request",
-    data: {
-      apiTarget: null,
-      method: r.method,
-      url: r.url,
-      query: r.query ?? [],
-      fragment: null,
-      data: r.data ?? null,
-      headers: r.headers,
-      cookies: r.cookies ?? [],
-      env: null,
-      inferredContentType: r.inferredContentType ?? null,
-    },
-  };
-}
-
 /** A `_meta` remark for a value Sentry's own scrubbing replaced with "[Filtered]". */
 export function filteredRemark(originalLength: number): Json {
   return {
@@ -137,9 +74,6 @@ export function filteredRemark(originalLength: number): Json {
     },
   };
 }
-
-export const eventTags = (tags: Record<string, string>): Json[] =>
-  Object.entries(tags).map(([key, value]) => ({ key, value }));
 
 const TAG_NAMES: Record<string, string> = {
   environment: "Environment",
@@ -156,10 +90,10 @@ const TAG_NAMES: Record<string, string> = {
   mechanism: "Mechanism",
 };
 
-export const tagName = (key: string): string => TAG_NAMES[key] ?? key;
+const tagName = (key: string): string => TAG_NAMES[key] ?? key;
 
 /** `[value, count, firstSeen minutes ago, lastSeen minutes ago]` */
-export type TagRow = [value: string, count: number, firstSeenMin: number, lastSeenMin: number];
+type TagRow = [value: string, count: number, firstSeenMin: number, lastSeenMin: number];
 
 export function tagDistribution(now: number, key: string, rows: TagRow[]): Json {
   return {
@@ -200,7 +134,7 @@ export function issueStats(now: number, firstSeenMs: number, perHour: number): J
   return { "24h": hourly, "30d": daily };
 }
 
-export const GROUPING_CONFIG: Json = {
+const GROUPING_CONFIG: Json = {
   enhancements: "KLUv_SAYwQAAkwKRs25ld3N0eWxlOjIwMjMtMDEtMTGQ",
   id: "newstyle:2023-01-11",
 };
@@ -262,13 +196,4 @@ export function baseEvent(e: {
     nextEventID: null,
     previousEventID: null,
   };
-}
-
-/** Link an issue's events to each other, oldest first, as the details endpoint does. */
-export function chainEvents(events: Json[]): Json[] {
-  return events.map((e, i) => ({
-    ...e,
-    previousEventID: i > 0 ? String(events[i - 1]!.eventID) : null,
-    nextEventID: i + 1 < events.length ? String(events[i + 1]!.eventID) : null,
-  }));
 }

@@ -4,7 +4,7 @@ import { type ProjectSlug, projectRef } from "./org.ts";
 
 /** The issue-details JSON (`/organizations/{org}/issues/{id}/`) with Sentry's quirks: string count, numeric userCount. */
 
-export interface IssueSpec {
+interface IssueSpec {
   id: string;
   shortId: string;
   title: string;

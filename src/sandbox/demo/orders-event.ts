@@ -23,7 +23,7 @@ export const ORDERS_TITLE = "TypeError: Cannot read properties of undefined (rea
 const UA =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-export interface Variant {
+interface Variant {
   id: string;
   traceId: string;
   spanId: string;

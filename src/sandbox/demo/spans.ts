@@ -37,7 +37,7 @@ export const sdkName = (p: ProjectSlug): string => SDK[p];
 
 const COUPON_SQL = "SELECT id, code, percent, stackable FROM coupons WHERE code = $1";
 export const ITEMS_SQL = "SELECT * FROM order_items WHERE order_id = $1";
-export const ORDERS_LIST_SQL =
+const ORDERS_LIST_SQL =
   "SELECT id, status, total_cents, created_at FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 12";
 
 type Base = Pick<SpanSpec, "project" | "transaction" | "txId" | "isTransaction" | "status"> &

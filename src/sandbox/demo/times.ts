@@ -56,5 +56,3 @@ export function timeline(now: number) {
     paymentsDeploy: now - 12 * DAY + 1 * HOUR,
   };
 }
-
-export type Timeline = ReturnType<typeof timeline>;

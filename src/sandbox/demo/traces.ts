@@ -79,7 +79,7 @@ function issueRefs(now: number): Record<string, Json> {
 }
 
 /** Nest spans under their parents (children in start order); spans whose parent is absent become roots. */
-export function spanTree(spans: SpanSpec[], refs: Record<string, Json>): Json[] {
+function spanTree(spans: SpanSpec[], refs: Record<string, Json>): Json[] {
   const ids = new Set(spans.map((s) => s.id));
   const node = (s: SpanSpec): Json => ({
     event_id: s.id,

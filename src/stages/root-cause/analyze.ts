@@ -1,9 +1,9 @@
 import { EvidenceSet } from "../../analysis/evidence.ts";
 import { issueKind } from "../../analysis/issue-kind.ts";
 import { type LibraryFrame, throwingLibrary } from "../../analysis/library.ts";
-import { clipDeep } from "../../format/clip.ts";
 import { data } from "../../format/markdown.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
+import { clipDeep } from "../../text/clip.ts";
 import type { Signals } from "../gather.ts";
 import { type Candidate, isFailedCall } from "./candidates.ts";
 import { applyHistory, type SuspectCommit } from "./history.ts";

@@ -1,5 +1,5 @@
+import type { RootCauseOutput } from "../../contract/root-cause.ts";
 import { inputError } from "../../errors.ts";
-import type { RootCauseOutput } from "../../format/root-cause.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
 
 /**

@@ -1,12 +1,12 @@
 import { connectedRepository } from "../../code/connected.ts";
 import { safeRepoPath } from "../../code/paths.ts";
-import type { Context } from "../../context.ts";
+import type { StageContext } from "../../context.ts";
+import type { RootCauseOutput } from "../../contract/root-cause.ts";
+import { storedOutput } from "../../contract/stored.ts";
 import { inputError } from "../../errors.ts";
-import type { RootCauseOutput } from "../../format/root-cause.ts";
-import { scrubDeep, scrubText } from "../../format/scrub.ts";
 import { resolveRef } from "../../sentry/issue-ref.ts";
 import type { RunRecord } from "../../store/types.ts";
-import type { ToolCallContext } from "../../tool.ts";
+import { scrubDeep, scrubText } from "../../text/scrub.ts";
 import { gatherSignals } from "../gather.ts";
 import { analyzeSignals } from "./analyze.ts";
 import { applyFeedback, type Feedback, feedbackKind } from "./feedback.ts";
@@ -25,7 +25,7 @@ import { applyFeedback, type Feedback, feedbackKind } from "./feedback.ts";
  */
 
 export async function runRootCause(
-  ctx: ToolCallContext,
+  ctx: StageContext,
   input: {
     issue: string;
     event?: string | undefined;
@@ -101,7 +101,7 @@ export async function runRootCause(
 }
 
 export function addRootCauseFeedback(
-  ctx: ToolCallContext,
+  ctx: StageContext,
   runId: string,
   given: Feedback,
 ): { run: RunRecord; output: RootCauseOutput; stale: string[] } {
@@ -113,7 +113,8 @@ export function addRootCauseFeedback(
       `run ${runId} does not exist.`,
       "get_run without arguments lists recent runs; analyze_root_cause starts one.",
     );
-  const current = run.stages.root_cause?.output as RootCauseOutput | undefined;
+  const stored = run.stages.root_cause?.output;
+  const current = stored === undefined ? undefined : storedOutput(runId, "root_cause", stored);
   if (!current)
     throw inputError(
       `run ${runId} has no root cause yet${run.error ? ` (${run.error})` : ""}.`,
@@ -139,7 +140,7 @@ export function addRootCauseFeedback(
  * A pin becomes the first candidate, plan step 1 and the repository hand_off dispatches to, so it may name
  * only a connected repository and a path inside it; the repository is stored under its configured name.
  */
-function checkPin(ctx: Context, f: Feedback): Feedback {
+function checkPin(ctx: StageContext, f: Feedback): Feedback {
   const out = { ...f };
   if (f.repo !== undefined && f.repo.trim() !== "")
     out.repo = connectedRepository(ctx.repos, ctx.config.allowedRepositories, f.repo).name;

@@ -1,5 +1,5 @@
+import type { RootCauseOutput } from "../../contract/root-cause.ts";
 import { data } from "../../format/markdown.ts";
-import type { RootCauseOutput } from "../../format/root-cause.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
 import type { Exception, Pattern, PlanTest } from "./plan.ts";
 

@@ -1,8 +1,9 @@
 import { safeRepoPath } from "../../code/paths.ts";
-import type { Context } from "../../context.ts";
+import type { StageContext } from "../../context.ts";
+import type { RootCauseOutput } from "../../contract/root-cause.ts";
+import type { SolutionOutput } from "../../contract/solution.ts";
+import { storedOutput } from "../../contract/stored.ts";
 import { inputError } from "../../errors.ts";
-import type { RootCauseOutput } from "../../format/root-cause.ts";
-import type { SolutionOutput } from "../../format/solution.ts";
 import type { RunRecord } from "../../store/types.ts";
 import { buildPlan } from "./patterns.ts";
 import { testHints } from "./test-hints.ts";
@@ -12,7 +13,7 @@ import { testHints } from "./test-hints.ts";
  * solution revision; edits make further revisions. The edited plan is what hand_off sends.
  */
 
-export function requireRun(ctx: Context, runId: string): RunRecord {
+export function requireRun(ctx: Pick<StageContext, "store">, runId: string): RunRecord {
   const run = ctx.store().getRun(runId.trim());
   if (!run)
     throw inputError(
@@ -29,11 +30,11 @@ export function latestRootCause(run: RunRecord): { output: RootCauseOutput; revi
       `run ${run.id} has no root cause${run.error ? ` (${run.error})` : ""}.`,
       "Run analyze_root_cause on the issue first.",
     );
-  return { output: stage.output as RootCauseOutput, revision: stage.revision };
+  return { output: storedOutput(run.id, "root_cause", stage.output), revision: stage.revision };
 }
 
 export async function proposeSolution(
-  ctx: Context & { signal?: AbortSignal },
+  ctx: StageContext,
   runId: string,
   instructions?: string,
 ): Promise<SolutionOutput> {
@@ -81,18 +82,22 @@ export async function proposeSolution(
   return output;
 }
 
-export interface SolutionEdit {
+interface SolutionEdit {
   remove?: string[] | undefined;
   add?: Array<{ title: string; description: string; files?: string[] | undefined }> | undefined;
   /** Move a step to a 1-based position. */
   move?: { id: string; to: number } | undefined;
 }
 
-export function editSolution(ctx: Context, runId: string, edit: SolutionEdit): SolutionOutput {
+export function editSolution(
+  ctx: Pick<StageContext, "store">,
+  runId: string,
+  edit: SolutionEdit,
+): SolutionOutput {
   const run = requireRun(ctx, runId);
   const stage = run.stages.solution;
   if (!stage) throw inputError(`run ${run.id} has no plan yet.`, "Call propose_solution first.");
-  const current = stage.output as SolutionOutput;
+  const current = storedOutput(run.id, "solution", stage.output);
   const steps = structuredClone(current.steps);
   const known = (id: string) => {
     if (!steps.some((s) => s.id === id))

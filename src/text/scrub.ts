@@ -82,7 +82,7 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 const EMAIL = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g;
 
-export interface ScrubOptions {
+interface ScrubOptions {
   /** Exact secret values to remove wherever they appear (the server's own tokens). */
   secrets?: readonly string[];
   emails?: boolean;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { traceCounts } from "./shared.ts";
 
 /** The structured result of get_issue: a public contract (snake_case, nullable rather than absent). */
 const frame = z.object({
@@ -109,14 +110,7 @@ export const issueOutputShape = {
     )
     .nullable()
     .describe("Sentry's suspect commits; [] when it has none, null when they could not be fetched"),
-  trace_summary: z
-    .object({
-      errors: z.number().nullable(),
-      performance_issues: z.number().nullable(),
-      spans: z.number().nullable(),
-      logs: z.number().nullable(),
-    })
-    .nullable(),
+  trace_summary: traceCounts,
   source_maps_missing: z
     .boolean()
     .describe("Sentry reported missing source files or source maps for this event"),

@@ -1,6 +1,6 @@
-import type { SentryClient } from "../sentry/client.ts";
-import { arr, obj, pick, text } from "../sentry/lenient.ts";
-import type { Frame } from "../sentry/types.ts";
+import type { SentryClient } from "./client.ts";
+import { arr, obj, pick, text } from "./lenient.ts";
+import type { Frame } from "./types.ts";
 
 /**
  * Sentry's own knowledge of where code lives: an organisation's code mappings (project → repository,
@@ -42,7 +42,7 @@ export async function fetchCodeMappings(
   return rows.map(normalizeCodeMapping).filter((m): m is CodeMapping => m !== null);
 }
 
-export function normalizeCodeMapping(value: unknown): CodeMapping | null {
+function normalizeCodeMapping(value: unknown): CodeMapping | null {
   const o = obj(value);
   const repoName = text(pick(o, "repoName", "repo_name")) ?? text(obj(o.repo).name);
   if (!repoName) return null;
@@ -58,7 +58,7 @@ export function normalizeCodeMapping(value: unknown): CodeMapping | null {
   };
 }
 
-export interface StacktraceLink {
+interface StacktraceLink {
   repoName: string | null;
   sourcePath: string;
   sourceUrl: string | null;

@@ -1,4 +1,10 @@
-import { truncate } from "./markdown.ts";
+import { scrubText } from "./scrub.ts";
+
+/** Scrubbed before the cut: a cut first could leave part of a secret that no pattern recognizes any more. */
+export function truncate(value: string, max: number): string {
+  const s = scrubText(value);
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
 
 /**
  * A copy of a JSON-like value with strings, arrays and nesting cut to the given limits; `longer` allows
