@@ -14,6 +14,7 @@ import { isLoopbackHost } from "../config.ts";
 import type { Context } from "../context.ts";
 import { configError } from "../errors.ts";
 import { createServer, SERVER_NAME, SERVER_VERSION } from "../server.ts";
+import { operatorRoute } from "../ui/operator.ts";
 import { readBodyBytes } from "./body.ts";
 import { type GuardPolicy, hostAllowed, isWildcardBind, originAllowed, tokenMatches } from "./http-guard.ts";
 import { handleWebhook, type WebhookLimits } from "./webhooks.ts";
@@ -74,6 +75,11 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
   // Sentry webhooks feed the background worker; without a webhook secret there is nothing to work on.
   const worker = context.config.automation.enabled ? new Worker(context) : null;
   const log = context.logger.child({ component: "http" });
+  const operatorPage = operatorRoute(context, {
+    sessionCount: () => sessions.size,
+    automation: worker !== null,
+    kick: () => worker?.kick(),
+  });
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -105,8 +111,12 @@ export async function serveHttp(context: Context): Promise<HttpHandle> {
     if (path?.startsWith("/webhooks/")) {
       return handleWebhook(context, worker, path.slice("/webhooks/".length), req, res, webhookLimits);
     }
+    if (path === "/ui" || path?.startsWith("/ui/")) return operatorPage(req, res, path);
     if (path !== "/mcp")
-      return json(res, 404, { error: "not found", endpoints: ["/mcp", "/healthz", "/webhooks/sentry"] });
+      return json(res, 404, {
+        error: "not found",
+        endpoints: ["/mcp", "/healthz", "/webhooks/sentry", "/ui"],
+      });
     if (policy.token && !tokenMatches(header(req, "authorization"), policy.token)) {
       return rpcError(res, 401, -32001, "Unauthorized: send Authorization: Bearer <token>", {
         "www-authenticate": `Bearer realm="${SERVER_NAME}"`,
