@@ -28,6 +28,7 @@ function buildEntry(tool: AnyTool): Tool {
     inputSchema: listedInput(tool),
     ...(tool.outputSchema ? { outputSchema: outlineOutput(tool) } : {}),
     annotations: tool.annotations,
+    ...(tool.ui ? { _meta: { ui: { resourceUri: tool.ui } } } : {}),
   } as Tool;
 }
 

@@ -43,6 +43,11 @@ interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
   outline?: Readonly<Record<string, readonly string[]>>;
   annotations: ToolAnnotations;
   /**
+   * The MCP Apps view (a `ui://` resource, src/resources/run-view.ts) that hosts which render apps show the
+   * result in; listed as `_meta.ui.resourceUri`. Other clients ignore it and show the markdown.
+   */
+  ui?: string;
+  /**
    * An analysis (CPU- and upstream-heavy): runs within the process's and the session's limits on analyses
    * at once (src/context.ts), waiting its turn within the call's deadline.
    */

@@ -4,6 +4,7 @@ import { renderRootCause } from "../src/format/root-cause.ts";
 import { runRootCause } from "../src/stages/root-cause/index.ts";
 import { defineTool } from "../src/tool.ts";
 import { eventInput, issueInput, organizationInput } from "../src/tool-inputs.ts";
+import { RUN_VIEW_URI } from "../src/ui/run-view.ts";
 
 export const analyzeRootCause = defineTool({
   name: "analyze_root_cause",
@@ -25,6 +26,7 @@ export const analyzeRootCause = defineTool({
   },
   outputSchema: rootCauseOutputShape,
   outline: rootCauseOutline,
+  ui: RUN_VIEW_URI,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   analysis: true,
   async handler(input, ctx) {

@@ -9,6 +9,7 @@ import {
   summaryStructured,
 } from "../src/format/run.ts";
 import { defineTool } from "../src/tool.ts";
+import { RUN_VIEW_URI } from "../src/ui/run-view.ts";
 
 export const getRun = defineTool({
   name: "get_run",
@@ -24,6 +25,7 @@ export const getRun = defineTool({
     limit: z.number().int().min(1).max(100).optional().describe("Runs to list (default 20)"),
   },
   outputSchema: runOutputShape,
+  ui: RUN_VIEW_URI,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   async handler(input, ctx) {
     const store = ctx.store();

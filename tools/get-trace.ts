@@ -6,6 +6,7 @@ import { resolveReference, traceIdOf } from "../src/sentry/issue-ref.ts";
 import { fetchTrace, fetchTraceMeta } from "../src/sentry/traces.ts";
 import { defineTool } from "../src/tool.ts";
 import { eventInput, issueInput, organizationInput, traceIdInput } from "../src/tool-inputs.ts";
+import { RUN_VIEW_URI } from "../src/ui/run-view.ts";
 
 export const getTrace = defineTool({
   name: "get_trace",
@@ -22,6 +23,7 @@ export const getTrace = defineTool({
     organization: organizationInput,
   },
   outputSchema: traceOutputShape,
+  ui: RUN_VIEW_URI,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   async handler(input, ctx) {
     if (!input.trace_id?.trim() && !input.issue?.trim())

@@ -132,6 +132,15 @@ export class PgJobQueue implements JobQueue {
     );
   }
 
+  retry(id: string): boolean {
+    return (
+      this.db.query(
+        "UPDATE jobs SET state = 'queued', attempts = 0, next_at = $1, lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE id = $2 AND state = 'dead'",
+        [this.iso(), id],
+      ).rowCount === 1
+    );
+  }
+
   fail(id: string, owner: string, error: string, maxAttempts: number): JobState | null {
     // One statement decides and writes, so it cannot act on an attempt count another replica changed.
     const row = this.db.one<{ state: JobState }>(

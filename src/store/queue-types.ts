@@ -93,6 +93,8 @@ export interface JobQueue {
   later(id: string, owner: string, delayMs: number, reason?: string | null): boolean;
   finish(id: string, owner: string, state: "done" | "skipped", reason?: string | null): boolean;
   wake(id: string): boolean;
+  /** Puts a dead job back in the queue, due now, with its attempts reset (the operator page's "retry"). */
+  retry(id: string): boolean;
   fail(id: string, owner: string, error: string, maxAttempts: number): JobState | null;
   get(id: string): Job | null;
   list(filter?: { issueId?: string; limit?: number }): Job[];

@@ -179,6 +179,17 @@ export class SqliteJobQueue implements JobQueue {
     );
   }
 
+  retry(id: string): boolean {
+    const now = this.iso();
+    return (
+      this.db
+        .prepare(
+          "UPDATE jobs SET state = 'queued', attempts = 0, next_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'",
+        )
+        .run(now, now, id).changes === 1
+    );
+  }
+
   /** A failed attempt: retry with exponential backoff, or dead-letter after `maxAttempts`. */
   fail(id: string, owner: string, error: string, maxAttempts: number): JobState | null {
     const job = this.get(id);

@@ -12,6 +12,7 @@ import { SERVER_NAME, SERVER_VERSION } from "../server.ts";
 import { type GuardPolicy, hostAllowed, isWildcardBind, originAllowed, tokenMatches } from "./http-guard.ts";
 import { header, json, rpcError } from "./http-io.ts";
 import { mcpHandler } from "./mcp-handler.ts";
+import { operatorRoute } from "./operator.ts";
 import { handleWebhook, type JobWaker, type WebhookLimits } from "./webhooks.ts";
 
 /**
@@ -47,6 +48,11 @@ export async function serveHttp(context: Context, options: HttpOptions = {}): Pr
     reading: 0,
     maxReading: WEBHOOK_MAX_READING,
   };
+  const operatorPage = operatorRoute(context, {
+    sessionCount: () => mcp.sessionCount(),
+    automation: worker !== null,
+    kick: () => worker?.kick(),
+  });
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -62,8 +68,12 @@ export async function serveHttp(context: Context, options: HttpOptions = {}): Pr
     }
     if (path?.startsWith("/webhooks/"))
       return handleWebhook(context, worker, path.slice("/webhooks/".length), req, res, webhookLimits);
+    if (path === "/ui" || path?.startsWith("/ui/")) return operatorPage(req, res, path);
     if (path !== "/mcp")
-      return json(res, 404, { error: "not found", endpoints: ["/mcp", "/healthz", "/webhooks/sentry"] });
+      return json(res, 404, {
+        error: "not found",
+        endpoints: ["/mcp", "/healthz", "/webhooks/sentry", "/ui"],
+      });
     if (policy.token && !tokenMatches(header(req, "authorization"), policy.token)) {
       return rpcError(res, 401, -32001, "Unauthorized: send Authorization: Bearer <token>", {
         "www-authenticate": `Bearer realm="${SERVER_NAME}"`,

@@ -24,6 +24,7 @@ describe("the public contract", () => {
       annotations: t.annotations,
       inputSchema: t.inputSchema,
       outputSchema: t.outputSchema,
+      _meta: t._meta,
     }));
     await expect(JSON.stringify(snapshot, null, 2)).toMatchFileSnapshot("./tools.snapshot.json");
   });

@@ -22,6 +22,7 @@ const DATA = [
 const FOR_TOOLS = [
   ...DATA,
   "src/contract",
+  "src/ui",
   "src/analysis",
   "src/format",
   "src/handoff",
@@ -60,9 +61,11 @@ const LAYERS: Record<string, readonly string[]> = {
   "src/tool-inputs": [...BASE, "src/sentry"],
   "src/tool-listing": [...BASE, "src/tool"],
   "src/prompt": [...BASE, "src/context"],
-  "src/resources": [...DATA, "src/contract", "src/format", "src/context"],
+  // The MCP App and operator page: HTML built from stored runs and jobs; the HTTP route lives in transports.
+  "src/ui": [...BASE, "src/store", "src/contract"],
+  "src/resources": [...DATA, "src/contract", "src/format", "src/context", "src/ui"],
   "src/server": [...FOR_TOOLS, "src/tool-listing", "src/resources", "prompts"],
-  "src/transports": [...DATA, "src/context", "src/server", "src/automation", "src/handoff"],
+  "src/transports": [...DATA, "src/context", "src/server", "src/automation", "src/handoff", "src/ui"],
   "src/sandbox": [...DATA, "src/context", "src/sandbox"],
   "src/cli": [...DATA, "src/context", "src/server", "src/transports", "src/automation", "src/sandbox"],
   "src/bin": ["src/cli"],

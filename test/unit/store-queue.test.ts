@@ -129,6 +129,24 @@ describe.each(backends)("job queue on $name", (backend) => {
     expect(queue.fail(jobId, "w", "again", 3)).toBeNull();
   });
 
+  it("retries a dead job on the operator's word: queued and due now, attempts reset, at the step it died in", async () => {
+    const { queue } = await setup();
+    const { jobId } = queue.enqueue(delivery("r1")) as { jobId: string };
+    expect(queue.retry(jobId)).toBe(false);
+    queue.claim("w", 60_000);
+    queue.advance(jobId, "w", "dispatch");
+    expect(queue.fail(jobId, "w", "boom", 1)).toBe("dead");
+    expect(queue.retry(jobId)).toBe(true);
+    expect(queue.get(jobId)).toMatchObject({
+      state: "queued",
+      step: "dispatch",
+      attempts: 0,
+      leaseOwner: null,
+    });
+    expect(queue.retry(jobId)).toBe(false);
+    expect(queue.claim("w2", 60_000)?.id).toBe(jobId);
+  });
+
   it("records a dispatch once, before the upstream call, and keeps a final status", async () => {
     const { queue } = await setup();
     const d = {
