@@ -79,9 +79,6 @@ export async function analyzeSignals(
   const base = [...remote, ...spans, ...perf, ...local].sort((a, b) => b.score - a.score);
   const hops = enabled(options, "one-hop") ? await oneHopCandidates(signals, base, evidence) : [];
   const all = merge([...base, ...hops]);
-  // Confidence reads the lead the code gave a candidate before history: a commit in the window is evidence
-  // of change, not of a bug, and on real crashes a lead made by history was right far less often.
-  const before = new Map(all.map((c) => [candidateKey(c), c.score]));
   const commits = await applyHistory(
     signals,
     all,
@@ -128,7 +125,7 @@ export async function analyzeSignals(
         candidates,
         causal_chain: chain,
         suspect_commits: commits.map((c) => ({ ...c, score: Math.round(c.score * 100) / 100 })),
-        confidence: confidence(verdict, candidates, commits, signals, before),
+        confidence: confidence(verdict, candidates, commits, signals),
         verdict,
         notes,
         unmapped_frames: unmapped(signals),
@@ -147,12 +144,10 @@ export async function analyzeSignals(
 }
 
 /** One candidate per (repo, path, function): the highest score, every reason and piece of evidence. */
-const candidateKey = (c: Candidate) => `${c.repo}\u0000${c.path}\u0000${c.function}`;
-
 function merge(candidates: Candidate[]): Candidate[] {
   const out = new Map<string, Candidate>();
   for (const c of candidates) {
-    const key = candidateKey(c);
+    const key = `${c.repo}\u0000${c.path}\u0000${c.function}`;
     const existing = out.get(key);
     if (!existing) {
       out.set(key, { ...c, reasons: [...c.reasons], evidence: [...c.evidence] });
@@ -178,16 +173,13 @@ function confidence(
   candidates: Candidate[],
   commits: SuspectCommit[],
   signals: Signals,
-  before: Map<string, number>,
 ): RootCause["confidence"] {
   if (verdict === "unknown") return { level: "low", score: 0.15 };
   if (verdict === "third_party") return { level: "medium", score: 0.55 };
   const [first, second] = candidates;
   if (!first) return { level: "low", score: 0.1 };
   if (first.test) return { level: "low", score: 0.2 };
-  const base = (c: Candidate | undefined) =>
-    c ? Math.min(c.score, before.get(candidateKey(c)) ?? c.score) : 0;
-  const margin = base(first) - base(second);
+  const margin = first.score - (second?.score ?? 0);
   const production = candidates.filter(
     (c) => (c.source === "stack" || c.source === "other_service") && !c.test,
   );
