@@ -49,36 +49,7 @@ export async function analyzeSignals(
   const evidence = new EvidenceSet();
   const kind = issueKind(signals.issue, signals.event);
   const notes = [...signals.notes];
-  const failed = isFailedCall(signals);
-
-  const local = await stackCandidates(signals.main, evidence, 0.55, "stack", signals.code, options);
-  const remote: Candidate[] = [];
-  for (const r of signals.related)
-    if (r.view)
-      remote.push(...(await stackCandidates(r.view, evidence, 0.7, "other_service", signals.code, options)));
-  const spans = failed && remote.length === 0 ? await spanCandidates(signals, evidence) : [];
-  const perf = kind.kind === "performance" ? await performanceCandidates(signals, evidence) : [];
-  if (/n_plus_one/i.test(kind.label) && enabled(options, "list-query"))
-    perf.push(...(await listQuery(signals, perf)));
-  const crossService = failed && (remote.some((c) => c.repo) || spans.some((c) => c.repo));
-  if (!failed) {
-    // This service raised the error; another service's failed call to it is the effect, kept as context.
-    for (const c of remote) {
-      c.score *= 0.45;
-      c.reasons.push(
-        `only received the failure from ${signals.issue.project.slug}: an effect, not the cause`,
-      );
-    }
-  }
-  if (crossService) {
-    for (const c of local) {
-      c.score *= 0.45;
-      c.reasons.push(`${signals.issue.project.slug} only reported a failed call to another service`);
-    }
-  }
-  const base = [...remote, ...spans, ...perf, ...local].sort((a, b) => b.score - a.score);
-  const hops = enabled(options, "one-hop") ? await oneHopCandidates(signals, base, evidence) : [];
-  const all = merge([...base, ...hops]);
+  const { local, all, crossService } = await sources(signals, evidence, kind, options);
   const commits = await applyHistory(
     signals,
     all,
@@ -90,24 +61,7 @@ export async function analyzeSignals(
   const ranked = merge(all).sort(
     (a, b) => Number(!!a.test) - Number(!!b.test) || b.score - a.score || (a.rank ?? 9) - (b.rank ?? 9),
   );
-
-  const anyFrames = [signals.main, ...signals.related.map((r) => r.view)].some((v) =>
-    v?.chain.links.some((l) => (l.stacktrace?.frames.length ?? 0) > 0),
-  );
-  const anyInApp = ranked.length > 0;
-  let verdict: Verdict = "in_app";
-  if (!anyInApp && anyFrames && kind.kind === "error") {
-    verdict = "third_party";
-    notes.push("Every frame is library or runtime code; no application frame is named as the culprit.");
-  } else if (!ranked.some((c) => c.repo && c.path)) {
-    verdict = "unknown";
-    if (signals.repos.size === 0)
-      notes.push(
-        `No repository is connected for project ${signals.issue.project.slug}: configure one (config file repositories[] or --repo) or a Sentry code mapping.`,
-      );
-    else if (!anyInApp) notes.push("The event has no application frames, spans or profile to tie to code.");
-    else notes.push("No frame maps to a file in the connected repositories.");
-  }
+  const verdict = verdictOf(signals, ranked, kind, notes);
   if (kind.note) notes.push(kind.note);
   const candidates = verdict === "third_party" ? [] : ranked.slice(0, 8);
   const top = verdict === "in_app" ? (candidates[0] ?? null) : null;
@@ -141,6 +95,69 @@ export async function analyzeSignals(
     ),
     evidence: evidence.all(),
   };
+}
+
+/**
+ * Every source's candidates, weighed against each other: this service's stack, other services' stacks,
+ * spans of a failed call, profiles and an N+1's list query, then one call hop outside the stack. Whichever
+ * side of a failed call raised the error, the other side's candidates are its effect.
+ */
+async function sources(
+  signals: Signals,
+  evidence: EvidenceSet,
+  kind: ReturnType<typeof issueKind>,
+  options: RankingOptions,
+): Promise<{ local: Candidate[]; all: Candidate[]; crossService: boolean }> {
+  const failed = isFailedCall(signals);
+  const local = await stackCandidates(signals.main, evidence, 0.55, "stack", signals.code, options);
+  const remote: Candidate[] = [];
+  for (const r of signals.related)
+    if (r.view)
+      remote.push(...(await stackCandidates(r.view, evidence, 0.7, "other_service", signals.code, options)));
+  const spans = failed && remote.length === 0 ? await spanCandidates(signals, evidence) : [];
+  const perf = kind.kind === "performance" ? await performanceCandidates(signals, evidence) : [];
+  if (/n_plus_one/i.test(kind.label) && enabled(options, "list-query"))
+    perf.push(...(await listQuery(signals, perf)));
+  const crossService = failed && (remote.some((c) => c.repo) || spans.some((c) => c.repo));
+  const slug = signals.issue.project.slug;
+  // This service raised the error; another service's failed call to it is the effect, kept as context.
+  if (!failed) demote(remote, `only received the failure from ${slug}: an effect, not the cause`);
+  if (crossService) demote(local, `${slug} only reported a failed call to another service`);
+  const base = [...remote, ...spans, ...perf, ...local].sort((a, b) => b.score - a.score);
+  const hops = enabled(options, "one-hop") ? await oneHopCandidates(signals, base, evidence) : [];
+  return { local, all: merge([...base, ...hops]), crossService };
+}
+
+function demote(candidates: Candidate[], reason: string): void {
+  for (const c of candidates) {
+    c.score *= 0.45;
+    c.reasons.push(reason);
+  }
+}
+
+/** In-app unless every frame is library code (third party) or nothing maps to a file (unknown, saying why). */
+function verdictOf(
+  signals: Signals,
+  ranked: Candidate[],
+  kind: ReturnType<typeof issueKind>,
+  notes: string[],
+): Verdict {
+  const anyFrames = [signals.main, ...signals.related.map((r) => r.view)].some((v) =>
+    v?.chain.links.some((l) => (l.stacktrace?.frames.length ?? 0) > 0),
+  );
+  const anyInApp = ranked.length > 0;
+  if (!anyInApp && anyFrames && kind.kind === "error") {
+    notes.push("Every frame is library or runtime code; no application frame is named as the culprit.");
+    return "third_party";
+  }
+  if (ranked.some((c) => c.repo && c.path)) return "in_app";
+  if (signals.repos.size === 0)
+    notes.push(
+      `No repository is connected for project ${signals.issue.project.slug}: configure one (config file repositories[] or --repo) or a Sentry code mapping.`,
+    );
+  else if (!anyInApp) notes.push("The event has no application frames, spans or profile to tie to code.");
+  else notes.push("No frame maps to a file in the connected repositories.");
+  return "unknown";
 }
 
 /** One candidate per (repo, path, function): the highest score, every reason and piece of evidence. */

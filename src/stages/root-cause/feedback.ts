@@ -61,47 +61,14 @@ export function applyFeedback(
     out.verdict = "in_app";
     out.confidence = { level: "high", score: Math.max(out.confidence.score, 0.9) };
   }
-  if (f.path && f.confirm === undefined) {
-    const existing = out.candidates.findIndex(
-      (c) => c.path === f.path && (!f.function || c.function === f.function),
-    );
-    const base = existing >= 0 ? out.candidates.splice(existing, 1)[0]! : null;
-    out.candidates.unshift({
-      repo: f.repo ?? base?.repo ?? out.candidates[0]?.repo ?? null,
-      path: f.path,
-      line: f.line ?? base?.line ?? null,
-      function: f.function ?? base?.function ?? null,
-      score: 0.99,
-      reasons: [
-        f.root_cause ? "named by the verified root cause" : "pinned by feedback",
-        ...(base?.reasons ?? []),
-      ],
-      evidence: [id, ...(base?.evidence ?? [])],
-      source: "feedback",
-    });
-    out.verdict = "in_app";
-  }
+  if (f.path && f.confirm === undefined) pin(out, { ...f, path: f.path }, id);
   if (f.root_cause) {
     out.summary = `${f.root_cause.trim()} (verified in the code by the agent; revision ${out.revision})`;
     out.causal_chain.push({ description: `Verified in the code: ${f.root_cause.trim()}`, evidence: [id] });
     out.confidence = { level: "high", score: Math.max(out.confidence.score, 0.9) };
     if (f.path) out.verdict = "in_app";
   }
-  if (f.message) {
-    const text = f.message.toLowerCase();
-    const named = out.candidates.filter(
-      (c) =>
-        (c.path && text.includes(c.path.toLowerCase())) ||
-        (c.function && c.function.length > 3 && text.includes(c.function.toLowerCase())),
-    );
-    for (const c of named) {
-      c.score = Math.min(0.99, c.score + 0.2);
-      c.reasons.unshift(`named in feedback ${seq}`);
-      c.evidence.unshift(id);
-    }
-    out.candidates.sort((a, b) => b.score - a.score);
-    out.notes.push(`Feedback ${seq}: ${f.message.trim().slice(0, 500)}`);
-  }
+  if (f.message) boostNamed(out, f.message, seq, id);
   if (f.reject !== undefined && !f.root_cause) {
     const top = out.candidates[0];
     out.summary = top
@@ -113,6 +80,45 @@ export function applyFeedback(
     }
   }
   return { output: out, evidence };
+}
+
+/** A location the feedback pins: first, with what the ranking knew of it kept. */
+function pin(out: RootCauseOutput, f: Feedback & { path: string }, id: string): void {
+  const existing = out.candidates.findIndex(
+    (c) => c.path === f.path && (!f.function || c.function === f.function),
+  );
+  const base = existing >= 0 ? out.candidates.splice(existing, 1)[0]! : null;
+  out.candidates.unshift({
+    repo: f.repo ?? base?.repo ?? out.candidates[0]?.repo ?? null,
+    path: f.path,
+    line: f.line ?? base?.line ?? null,
+    function: f.function ?? base?.function ?? null,
+    score: 0.99,
+    reasons: [
+      f.root_cause ? "named by the verified root cause" : "pinned by feedback",
+      ...(base?.reasons ?? []),
+    ],
+    evidence: [id, ...(base?.evidence ?? [])],
+    source: "feedback",
+  });
+  out.verdict = "in_app";
+}
+
+/** Free text: the candidates it names move up, and it joins the notes. */
+function boostNamed(out: RootCauseOutput, message: string, seq: number, id: string): void {
+  const text = message.toLowerCase();
+  const named = out.candidates.filter(
+    (c) =>
+      (c.path && text.includes(c.path.toLowerCase())) ||
+      (c.function && c.function.length > 3 && text.includes(c.function.toLowerCase())),
+  );
+  for (const c of named) {
+    c.score = Math.min(0.99, c.score + 0.2);
+    c.reasons.unshift(`named in feedback ${seq}`);
+    c.evidence.unshift(id);
+  }
+  out.candidates.sort((a, b) => b.score - a.score);
+  out.notes.push(`Feedback ${seq}: ${message.trim().slice(0, 500)}`);
 }
 
 function findCandidate(out: RootCauseOutput, ref: number | string): number {

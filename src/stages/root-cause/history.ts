@@ -37,6 +37,27 @@ const GENERIC_TOKENS = new Set(
   ),
 );
 
+/** What one history reading shares across candidates: the error's tokens, Sentry's suspects, the finds. */
+interface HistoryRun {
+  signals: Signals;
+  evidence: EvidenceSet;
+  tokens: string[];
+  sentryShas: Set<string>;
+  found: Map<string, SuspectCommit>;
+  /** How far the history may move a candidate (rank.ts). */
+  scale: number;
+}
+
+/** A candidate with a place in a repository, as the history reads it. */
+type Located = Candidate & { repo: string; path: string };
+
+/** Which of a candidate's reasons one commit has already given (each counts once). */
+interface Given {
+  file: boolean;
+  function: boolean;
+  mention: boolean;
+}
+
 export async function applyHistory(
   signals: Signals,
   candidates: Candidate[],
@@ -44,92 +65,119 @@ export async function applyHistory(
   /** How far the history may move a candidate (rank.ts). */
   scale = 1,
 ): Promise<SuspectCommit[]> {
-  const tokens = [...new Set(signals.main.chain.links.flatMap((l) => messageTokens(l.exception.value)))];
-  const sentryShas = new Set((signals.suspectCommits ?? []).map((c) => c.sha.toLowerCase()));
-  const found = new Map<string, SuspectCommit>();
-
+  const run: HistoryRun = {
+    signals,
+    evidence,
+    tokens: [...new Set(signals.main.chain.links.flatMap((l) => messageTokens(l.exception.value)))],
+    sentryShas: new Set((signals.suspectCommits ?? []).map((c) => c.sha.toLowerCase())),
+    found: new Map(),
+    scale,
+  };
   const best = Math.max(0.01, ...candidates.map((c) => c.score));
   for (const c of candidates) {
     if (!c.repo || !c.path) continue;
     // A commit matters as much as the candidate it touched.
-    const weight = 0.5 + 0.5 * Math.min(1, c.score / best);
-    const state = signals.repos.get(c.repo);
-    if (!state) continue;
-    const content = await signals.code.read(c.repo, c.path);
-    const lang = languageOf(c.path);
-    const shortName = c.function?.split(/[.:#]/).pop() ?? null;
-    const at = c.line ?? (content && shortName ? definitionLine(content, shortName, lang) : null);
-    const span = content && at ? enclosingFunction(content, at, lang) : null;
-    const body = span && content ? content.split("\n").slice(span.start - 1, span.end) : [];
-    const fnName = span?.name ?? c.function?.split(/[.:#]/).pop() ?? null;
-    const commits = await commitsTouching(signals, c.repo, state.window, c.path);
-    let changedFile = false;
-    let changedFunction = false;
-    let mentioned = false;
-    for (const commit of commits) {
-      const diff = await signals.code.diff(c.repo, commit.sha);
-      const hunks = parsePatch(diff?.files.find((f) => f.path === c.path)?.patch ?? null);
-      const touched = fnName ? touchesFunction(hunks, fnName, body) : false;
-      const token = tokens.find((t) => mentionsToken(hunks, t)) ?? null;
-      const bySentry = [...sentryShas].some(
-        (s) => commit.sha.toLowerCase().startsWith(s) || s.startsWith(commit.sha.toLowerCase()),
-      );
-      const id = evidence.add(
-        `commit:${commit.sha.slice(0, 12)}`,
-        "commit",
-        `${commit.sha.slice(0, 12)} "${commit.subject}" by ${commit.author} on ${commit.date.slice(0, 10)}`,
-        {
-          sha: commit.sha,
-          subject: commit.subject,
-          author: commit.author,
-          date: commit.date,
-          repo: c.repo,
-          files: diff?.files.map((f) => f.path) ?? commit.files ?? [],
-        },
-      );
-      c.evidence.push(id);
-      const parts: string[] = [];
-      if (!changedFile) {
-        // Merely changing the file raises nothing: measured on real crashes, it helped no more than it hurt.
-        changedFile = true;
-        parts.push(`changed ${c.path}`);
-      }
-      if (touched && !changedFunction) {
-        changedFunction = true;
-        c.score += 0.2 * scale;
-        parts.push(`changed ${fnName}`);
-      }
-      if (token && !mentioned) {
-        mentioned = true;
-        c.score += (GENERIC_TOKENS.has(token) ? 0.05 : 0.35) * scale;
-        parts.push(`changed lines mentioning '${token}', which the error names`);
-      }
-      if (bySentry) c.score += 0.05 * scale;
-      if (parts.length > 0)
-        c.reasons.push(
-          `commit ${commit.sha.slice(0, 12)} ("${commit.subject}", ${commit.date.slice(0, 10)}) ${parts.join(", ")}`,
-        );
-      const score =
-        (0.3 + (touched ? 0.3 : 0) + (token && !GENERIC_TOKENS.has(token) ? 0.3 : 0) + (bySentry ? 0.1 : 0)) *
-        weight;
-      const previous = found.get(commit.sha);
-      if (!previous || previous.score < score) {
-        found.set(commit.sha, {
-          sha: commit.sha,
-          subject: commit.subject,
-          author: commit.author,
-          date: commit.date,
-          repo: c.repo,
-          path: c.path,
-          score,
-          evidence: id,
-          source: "git",
-        });
-      }
-    }
+    await candidateHistory(run, c as Located, 0.5 + 0.5 * Math.min(1, c.score / best));
   }
-  await commitsNamingFailingValues(signals, candidates, evidence, found);
-  // Sentry's own suspects that the history did not confirm are still worth listing, with less weight.
+  await commitsNamingFailingValues(signals, candidates, evidence, run.found);
+  sentryOnlySuspects(run);
+  return [...run.found.values()].sort((a, b) => b.score - a.score).slice(0, 8);
+}
+
+/** The commits in the window that changed a candidate's file, each weighed against the candidate. */
+async function candidateHistory(run: HistoryRun, c: Located, weight: number): Promise<void> {
+  const state = run.signals.repos.get(c.repo);
+  if (!state) return;
+  const fn = await functionOf(run.signals, c);
+  const given: Given = { file: false, function: false, mention: false };
+  for (const commit of await commitsTouching(run.signals, c.repo, state.window, c.path))
+    await weighCommit(run, c, commit, { ...fn, weight, given });
+}
+
+/** The function a candidate names: its name where the code defines it, and its body's lines. */
+async function functionOf(signals: Signals, c: Located): Promise<{ fnName: string | null; body: string[] }> {
+  const content = await signals.code.read(c.repo, c.path);
+  const lang = languageOf(c.path);
+  const shortName = c.function?.split(/[.:#]/).pop() ?? null;
+  const at = c.line ?? (content && shortName ? definitionLine(content, shortName, lang) : null);
+  const span = content && at ? enclosingFunction(content, at, lang) : null;
+  const body = span && content ? content.split("\n").slice(span.start - 1, span.end) : [];
+  return { fnName: span?.name ?? shortName, body };
+}
+
+/**
+ * One commit against one candidate: evidence always; score for changing its function or lines mentioning
+ * what the error names (each once per candidate); a suspect entry scored by what it did, times the weight.
+ */
+async function weighCommit(
+  run: HistoryRun,
+  c: Located,
+  commit: CommitInfo,
+  at: { fnName: string | null; body: string[]; weight: number; given: Given },
+): Promise<void> {
+  const { signals, evidence, scale } = run;
+  const diff = await signals.code.diff(c.repo, commit.sha);
+  const hunks = parsePatch(diff?.files.find((f) => f.path === c.path)?.patch ?? null);
+  const touched = at.fnName ? touchesFunction(hunks, at.fnName, at.body) : false;
+  const token = run.tokens.find((t) => mentionsToken(hunks, t)) ?? null;
+  const sha = commit.sha.toLowerCase();
+  const bySentry = [...run.sentryShas].some((s) => sha.startsWith(s) || s.startsWith(sha));
+  const id = evidence.add(
+    `commit:${commit.sha.slice(0, 12)}`,
+    "commit",
+    `${commit.sha.slice(0, 12)} "${commit.subject}" by ${commit.author} on ${commit.date.slice(0, 10)}`,
+    {
+      sha: commit.sha,
+      subject: commit.subject,
+      author: commit.author,
+      date: commit.date,
+      repo: c.repo,
+      files: diff?.files.map((f) => f.path) ?? commit.files ?? [],
+    },
+  );
+  c.evidence.push(id);
+  const parts: string[] = [];
+  if (!at.given.file) {
+    // Merely changing the file raises nothing: measured on real crashes, it helped no more than it hurt.
+    at.given.file = true;
+    parts.push(`changed ${c.path}`);
+  }
+  if (touched && !at.given.function) {
+    at.given.function = true;
+    c.score += 0.2 * scale;
+    parts.push(`changed ${at.fnName}`);
+  }
+  if (token && !at.given.mention) {
+    at.given.mention = true;
+    c.score += (GENERIC_TOKENS.has(token) ? 0.05 : 0.35) * scale;
+    parts.push(`changed lines mentioning '${token}', which the error names`);
+  }
+  if (bySentry) c.score += 0.05 * scale;
+  if (parts.length > 0)
+    c.reasons.push(
+      `commit ${commit.sha.slice(0, 12)} ("${commit.subject}", ${commit.date.slice(0, 10)}) ${parts.join(", ")}`,
+    );
+  const score =
+    (0.3 + (touched ? 0.3 : 0) + (token && !GENERIC_TOKENS.has(token) ? 0.3 : 0) + (bySentry ? 0.1 : 0)) *
+    at.weight;
+  const previous = run.found.get(commit.sha);
+  if (!previous || previous.score < score) {
+    run.found.set(commit.sha, {
+      sha: commit.sha,
+      subject: commit.subject,
+      author: commit.author,
+      date: commit.date,
+      repo: c.repo,
+      path: c.path,
+      score,
+      evidence: id,
+      source: "git",
+    });
+  }
+}
+
+/** Sentry's own suspects that the history did not confirm are still worth listing, with less weight. */
+function sentryOnlySuspects({ signals, evidence, found }: HistoryRun): void {
   for (const s of signals.suspectCommits ?? []) {
     if ([...found.keys()].some((sha) => sha.startsWith(s.sha) || s.sha.startsWith(sha))) continue;
     // The same change under another SHA (rebased, squashed or cherry-picked) is listed once, from git.
@@ -159,7 +207,6 @@ export async function applyHistory(
       source: "sentry",
     });
   }
-  return [...found.values()].sort((a, b) => b.score - a.score).slice(0, 8);
 }
 
 /**

@@ -99,29 +99,46 @@ export function concentrations(signals: Signals, evidence: EvidenceSet): Array<{
   return out;
 }
 
+/** Adds a step when it cites evidence the run holds; a step that would cite nothing is left out. */
+type AddStep = (description: string, ids: Array<string | null | undefined>) => void;
+
+/**
+ * The chain in its order: what changed, where a non-stack lead came from, what led up to the error, the
+ * other services' part, the exception itself, its effects, and the impact.
+ */
 export function causalChain(ctx: Context): ChainStep[] {
-  const { signals, evidence, top } = ctx;
   const steps: ChainStep[] = [];
-  const add = (description: string, ids: Array<string | null | undefined>) => {
-    const grounded = evidence.grounded(ids);
+  const add: AddStep = (description, ids) => {
+    const grounded = ctx.evidence.grounded(ids);
     if (grounded.length > 0) steps.push({ description, evidence: grounded });
   };
-  const issue = signals.issue;
+  changeSteps(ctx, add);
+  leadSourceSteps(ctx, add);
+  const effectLogs = leadUpSteps(ctx, add);
+  if (ctx.crossService) crossServiceSteps(ctx, add);
+  exceptionSteps(ctx, add);
+  if (!ctx.crossService) effectSteps(ctx, add, effectLogs);
+  impactStep(ctx, add);
+  return steps;
+}
+
+/** The commit that changed the culprit, and the release that shipped it. */
+function changeSteps({ signals, evidence, top, commits, crossService }: Context, add: AddStep): void {
+  const { release, issue } = signals;
   const releaseId =
-    signals.release && issue.firstRelease?.version === signals.release.version
+    release && issue.firstRelease?.version === release.version
       ? evidence.add(
-          `release:${signals.release.version}`,
+          `release:${release.version}`,
           "release",
-          `release ${signals.release.version}: the issue was first seen in it`,
+          `release ${release.version}: the issue was first seen in it`,
           {
-            version: signals.release.version,
-            date: signals.release.dateReleased ?? signals.release.dateCreated,
-            commits: signals.release.commitCount,
+            version: release.version,
+            date: release.dateReleased ?? release.dateCreated,
+            commits: release.commitCount,
           },
         )
       : null;
-
-  const culprit = ctx.commits.find(
+  const culprit = commits.find(
     (c) => c.source === "git" && c.score >= 0.6 && top && c.repo === top.repo && c.path === top.path,
   );
   if (culprit) {
@@ -130,48 +147,55 @@ export function causalChain(ctx: Context): ChainStep[] {
       [culprit.evidence],
     );
   }
-  if (releaseId && !ctx.crossService) {
-    // The commit is in the release when Sentry lists it, or when history was read at the release commit.
-    const shipped =
-      culprit &&
-      (signals.releaseCommits.some(
-        (c) => c.sha.startsWith(culprit.sha.slice(0, 12)) || culprit.sha.startsWith(c.sha),
-      ) ||
-        (culprit.repo !== null && signals.repos.get(culprit.repo)?.ref.fromRelease === true));
-    add(
-      shipped
-        ? `${signals.release!.version} shipped it; the issue was first seen in that release.`
-        : `The issue was first seen in release ${signals.release!.version}.`,
-      [releaseId],
-    );
-  }
+  if (!releaseId || crossService) return;
+  // The commit is in the release when Sentry lists it, or when history was read at the release commit.
+  const shipped =
+    culprit &&
+    (signals.releaseCommits.some(
+      (c) => c.sha.startsWith(culprit.sha.slice(0, 12)) || culprit.sha.startsWith(c.sha),
+    ) ||
+      (culprit.repo !== null && signals.repos.get(culprit.repo)?.ref.fromRelease === true));
+  add(
+    shipped
+      ? `${release!.version} shipped it; the issue was first seen in that release.`
+      : `The issue was first seen in release ${release!.version}.`,
+    [releaseId],
+  );
+}
+
+/** Why a lead that is not the throwing frame leads: a value produced one hop away, or where the time went. */
+function leadSourceSteps({ signals, evidence, top }: Context, add: AddStep): void {
   if (top?.source === "one_hop")
     add(
       `${data(top.function, 80)} (${top.path}) produces the value the failing line reads; it is not on the stack because it had already returned.`,
       top.evidence.filter((e) => e.startsWith("code:")),
     );
-  if (top?.source === "profile" || top?.source === "span" || top?.source === "list_query") {
-    if (signals.event.occurrence)
-      add(
-        `${signals.event.occurrence.issueTitle ? data(signals.event.occurrence.issueTitle, 120) : "A performance detector"} flagged ${signals.event.title ? data(signals.event.title, 120) : "the transaction"}.`,
-        ["occurrence"],
-      );
-    const name = top.function ? data(top.function, 80) : (top.path ?? "This code");
-    if (top.source === "list_query") {
-      // The profile shows where the time goes; the list that drives the repeated query is the cause.
-      const hot = top.evidence.map((id) => evidence.get(id)).find((e) => e?.kind === "profile");
-      if (hot) add(`The repeated query is where the time goes (${hot.summary}).`, [hot.id]);
-      add(`${name} causes it: it ${top.reasons[0] ?? ""}.`, top.evidence);
-    } else add(`${name} is where the time goes: ${top.reasons[0] ?? ""}.`, top.evidence);
-  }
+  if (top?.source !== "profile" && top?.source !== "span" && top?.source !== "list_query") return;
+  if (signals.event.occurrence)
+    add(
+      `${signals.event.occurrence.issueTitle ? data(signals.event.occurrence.issueTitle, 120) : "A performance detector"} flagged ${signals.event.title ? data(signals.event.title, 120) : "the transaction"}.`,
+      ["occurrence"],
+    );
+  const name = top.function ? data(top.function, 80) : (top.path ?? "This code");
+  if (top.source === "list_query") {
+    // The profile shows where the time goes; the list that drives the repeated query is the cause.
+    const hot = top.evidence.map((id) => evidence.get(id)).find((e) => e?.kind === "profile");
+    if (hot) add(`The repeated query is where the time goes (${hot.summary}).`, [hot.id]);
+    add(`${name} causes it: it ${top.reasons[0] ?? ""}.`, top.evidence);
+  } else add(`${name} is where the time goes: ${top.reasons[0] ?? ""}.`, top.evidence);
+}
 
+type LogData = { project?: string | null; severity?: string; message?: string };
+
+/** Logs and breadcrumbs before the error; returns the logs that are its effects, told after it. */
+function leadUpSteps({ signals, evidence, crossService }: Context, add: AddStep): string[] {
   const lead = collectLeadUp(signals, evidence);
   // When this service raised the error, what the services that called it logged came after: effects.
-  const affected = new Set(ctx.crossService ? [] : signals.related.map((r) => r.ref.project));
-  const logProject = (id: string) => (evidence.get(id)!.data as { project?: string | null }).project ?? null;
+  const affected = new Set(crossService ? [] : signals.related.map((r) => r.ref.project));
+  const logProject = (id: string) => (evidence.get(id)!.data as LogData).project ?? null;
   const effectLogs = lead.logs.filter((id) => affected.has(logProject(id)));
   for (const id of lead.logs.filter((x) => !effectLogs.includes(x))) {
-    const l = evidence.get(id)!.data as { project?: string | null; severity?: string; message?: string };
+    const l = evidence.get(id)!.data as LogData;
     add(
       `Before the error, ${l.project ?? "a service"} logged ${l.severity ?? "a line"}: ${data(l.message)}.`,
       [id],
@@ -184,74 +208,79 @@ export function causalChain(ctx: Context): ChainStep[] {
       [id],
     );
   }
+  return effectLogs;
+}
 
-  if (ctx.crossService) {
-    for (const r of signals.related.filter((x) => x.view)) {
-      const id = relatedErrorEvidence(evidence, r.ref);
-      const frame = top && top.source === "other_service" ? top.evidence[0] : null;
-      add(
-        `${r.ref.project} failed while handling the request: ${r.ref.title ? data(r.ref.title, 160) : "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}${top?.source === "other_service" ? ` in ${data(top.function, 80)} (${top.path}:${top.line})` : ""}.`,
-        [id, frame],
-      );
-    }
-    if (top?.source === "span")
-      add(
-        `The call from ${issue.project.slug} gave up: ${top.reasons[0] ?? ""}.`,
-        top.evidence.filter((e) => e.startsWith("span:")),
-      );
-  }
-
-  const origin = signals.main.chain.origin;
-  if (origin) {
-    const exId = evidence.add(
-      `exception:main:${origin.index}`,
-      "exception",
-      exceptionLabel(origin.exception),
-      { type: origin.exception.type, value: origin.exception.value, mechanism: origin.exception.mechanism },
+/** The cause lies in another service: its error while handling the request, and the caller giving up. */
+function crossServiceSteps({ signals, evidence, top }: Context, add: AddStep): void {
+  for (const r of signals.related.filter((x) => x.view)) {
+    const id = relatedErrorEvidence(evidence, r.ref);
+    const frame = top && top.source === "other_service" ? top.evidence[0] : null;
+    add(
+      `${r.ref.project} failed while handling the request: ${r.ref.title ? data(r.ref.title, 160) : "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}${top?.source === "other_service" ? ` in ${data(top.function, 80)} (${top.path}:${top.line})` : ""}.`,
+      [id, frame],
     );
-    const site = ctx.throwSite;
-    const mainFrame = site?.evidence.find((e) => e.startsWith("frame:main:"));
-    const code = mainFrame
-      ? (evidence.get(mainFrame)?.data as { code?: string | null } | undefined)?.code
-      : null;
-    const at = site
-      ? ` in ${data(site.function, 80)} (${site.path}${site.line ? `:${site.line}` : ""})${code ? `: ${data(code, 160)}` : ""}`
-      : "";
-    add(`${data(exceptionLabel(origin.exception))} was raised${at}.`, [exId, mainFrame]);
-    const raised = signals.main.chain.raised;
-    if (raised && raised !== origin) {
-      const rid = evidence.add(
-        `exception:main:${raised.index}`,
-        "exception",
-        exceptionLabel(raised.exception),
-        { type: raised.exception.type, value: raised.exception.value },
-      );
-      add(`It surfaced as ${data(exceptionLabel(raised.exception))}.`, [rid]);
-    }
   }
-  if (!ctx.crossService) {
-    for (const r of signals.related.filter((x) => x.view)) {
-      const id = relatedErrorEvidence(evidence, r.ref);
-      add(
-        `As a result, ${r.ref.project} failed too: ${r.ref.title ? data(r.ref.title, 160) : "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}.`,
-        [id],
-      );
-    }
-    for (const id of effectLogs) {
-      const l = evidence.get(id)!.data as { project?: string | null; severity?: string; message?: string };
-      add(`${l.project ?? "A service"} then logged ${l.severity ?? "a line"}: ${data(l.message)}.`, [id]);
-    }
+  if (top?.source === "span")
+    add(
+      `The call from ${signals.issue.project.slug} gave up: ${top.reasons[0] ?? ""}.`,
+      top.evidence.filter((e) => e.startsWith("span:")),
+    );
+}
+
+/** The exception where it was raised, and what it surfaced as. */
+function exceptionSteps({ signals, evidence, throwSite: site }: Context, add: AddStep): void {
+  const { origin, raised } = signals.main.chain;
+  if (!origin) return;
+  const exId = evidence.add(`exception:main:${origin.index}`, "exception", exceptionLabel(origin.exception), {
+    type: origin.exception.type,
+    value: origin.exception.value,
+    mechanism: origin.exception.mechanism,
+  });
+  const mainFrame = site?.evidence.find((e) => e.startsWith("frame:main:"));
+  const code = mainFrame
+    ? (evidence.get(mainFrame)?.data as { code?: string | null } | undefined)?.code
+    : null;
+  const at = site
+    ? ` in ${data(site.function, 80)} (${site.path}${site.line ? `:${site.line}` : ""})${code ? `: ${data(code, 160)}` : ""}`
+    : "";
+  add(`${data(exceptionLabel(origin.exception))} was raised${at}.`, [exId, mainFrame]);
+  if (!raised || raised === origin) return;
+  const rid = evidence.add(`exception:main:${raised.index}`, "exception", exceptionLabel(raised.exception), {
+    type: raised.exception.type,
+    value: raised.exception.value,
+  });
+  add(`It surfaced as ${data(exceptionLabel(raised.exception))}.`, [rid]);
+}
+
+/** This service raised the error: the services that called it failed, and logged, after. */
+function effectSteps({ signals, evidence }: Context, add: AddStep, effectLogs: string[]): void {
+  for (const r of signals.related.filter((x) => x.view)) {
+    const id = relatedErrorEvidence(evidence, r.ref);
+    add(
+      `As a result, ${r.ref.project} failed too: ${r.ref.title ? data(r.ref.title, 160) : "an error"}${r.ref.shortId ? ` (${r.ref.shortId})` : ""}.`,
+      [id],
+    );
   }
+  for (const id of effectLogs) {
+    const l = evidence.get(id)!.data as LogData;
+    add(`${l.project ?? "A service"} then logged ${l.severity ?? "a line"}: ${data(l.message)}.`, [id]);
+  }
+}
+
+/** How many events and users, since when, and where they concentrate. */
+function impactStep({ signals, evidence }: Context, add: AddStep): void {
+  const { issue, event } = signals;
   const eventId = evidence.add(
-    `event:${signals.event.id}`,
+    `event:${event.id}`,
     "event",
-    `event ${signals.event.id} (${signals.selector}) at ${signals.event.dateCreated ?? "?"}`,
+    `event ${event.id} (${signals.selector}) at ${event.dateCreated ?? "?"}`,
     {
-      id: signals.event.id,
-      date: signals.event.dateCreated,
-      environment: signals.event.environment,
-      release: signals.event.release?.version ?? null,
-      trace_id: signals.event.trace?.traceId ?? null,
+      id: event.id,
+      date: event.dateCreated,
+      environment: event.environment,
+      release: event.release?.version ?? null,
+      trace_id: event.trace?.traceId ?? null,
     },
   );
   const concentrated = concentrations(signals, evidence);
@@ -259,7 +288,6 @@ export function causalChain(ctx: Context): ChainStep[] {
     `Impact: ${issue.count ?? "?"} events from ${issue.userCount ?? "?"} users since ${issue.firstSeen?.slice(0, 10) ?? "?"}${concentrated.length > 0 ? `; concentrated in ${concentrated.map((c) => c.text).join(", ")}` : ""}.`,
     [eventId, ...concentrated.map((c) => c.id)],
   );
-  return steps;
 }
 
 /** Another service's error in the same trace, as evidence. */

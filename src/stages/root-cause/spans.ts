@@ -156,84 +156,89 @@ export function queryFragment(description: string | null): string | null {
 /** Performance issues: the functions issuing the offending spans, and the profile's hottest application code. */
 export async function performanceCandidates(signals: Signals, evidence: EvidenceSet): Promise<Candidate[]> {
   const out: Candidate[] = [];
-  const occ = signals.event.occurrence;
-  if (occ) {
-    const offenders = Array.isArray(occ.evidenceData.offenderSpanIds)
-      ? (occ.evidenceData.offenderSpanIds as unknown[]).map(String)
-      : [];
-    const spans = signals.event.spans.filter((s) => s.spanId && offenders.includes(s.spanId));
-    const occurrenceId = evidence.add(
-      "occurrence",
-      "occurrence",
-      `${occ.issueTitle ?? "performance issue"}: ${offenders.length} offending spans ${spans[0]?.description ? `(${spans[0].description.slice(0, 100)})` : ""}`,
-      {
-        title: occ.issueTitle,
-        offender_span_ids: offenders.slice(0, 50),
-        evidence: occ.evidenceDisplay.slice(0, 5),
-      },
-    );
-    const fragment = queryFragment(spans[0]?.description ?? null);
-    if (fragment) {
-      const span = { ...spans[0]!, project: signals.issue.project.slug, code: null } as unknown as TraceSpan;
-      const located = await locateSpanCode(signals, {
-        ...span,
-        description: spans[0]!.description,
-        durationMs: null,
-        children: [],
-      } as TraceSpan);
-      if (located) {
-        out.push({
-          repo: located.repo,
-          path: located.path,
-          line: located.line,
-          function: located.fn,
-          score: 0.45,
-          reasons: [`issues the repeated query (${offenders.length} offending spans)`, located.how],
-          evidence: [occurrenceId],
-          source: "span",
-        });
-      }
-    }
-  }
-  if (signals.profile) {
-    const summary = summarizeProfile(signals.profile);
-    const hot = summary.hottestInApp;
-    if (hot) {
-      const profileId = evidence.add(
-        `profile:${hot.frame.name}`,
-        "profile",
-        `profile: ${hot.frame.name} (${hot.frame.file ?? "?"}:${hot.frame.line ?? "?"}) ${Math.round(hot.totalShare * 100)}% of sampled time`,
-        {
-          function: hot.frame.name,
-          file: hot.frame.file,
-          line: hot.frame.line,
-          self_share: hot.selfShare,
-          total_share: hot.totalShare,
-        },
-      );
-      let repo: string | null = null;
-      let path: string | null = null;
-      for (const [name, state] of signals.repos) {
-        const hit = hot.frame.file ? bestSuffix(state.files, hot.frame.file) : null;
-        if (hit) {
-          repo = name;
-          path = hit;
-          break;
-        }
-      }
-      out.push({
-        repo,
-        path: path ?? hot.frame.file,
-        line: hot.frame.line,
-        function: hot.frame.name,
-        score: path ? 0.6 : 0.3,
-        reasons: [
-          `the hottest application function in the profile (${Math.round(hot.selfShare * 100)}% self, ${Math.round(hot.totalShare * 100)}% total)`,
-        ],
-        evidence: [profileId],
-        source: "profile",
-      });
-    }
-  }
+  const offending = await offendingSpanCandidate(signals, evidence);
+  if (offending) out.push(offending);
+  const hottest = hottestCandidate(signals, evidence);
+  if (hottest) out.push(hottest);
   return out;
+}
+
+/** The code issuing a performance issue's offending spans, found through the query they repeat. */
+async function offendingSpanCandidate(signals: Signals, evidence: EvidenceSet): Promise<Candidate | null> {
+  const occ = signals.event.occurrence;
+  if (!occ) return null;
+  const offenders = Array.isArray(occ.evidenceData.offenderSpanIds)
+    ? (occ.evidenceData.offenderSpanIds as unknown[]).map(String)
+    : [];
+  const spans = signals.event.spans.filter((s) => s.spanId && offenders.includes(s.spanId));
+  const occurrenceId = evidence.add(
+    "occurrence",
+    "occurrence",
+    `${occ.issueTitle ?? "performance issue"}: ${offenders.length} offending spans ${spans[0]?.description ? `(${spans[0].description.slice(0, 100)})` : ""}`,
+    {
+      title: occ.issueTitle,
+      offender_span_ids: offenders.slice(0, 50),
+      evidence: occ.evidenceDisplay.slice(0, 5),
+    },
+  );
+  const fragment = queryFragment(spans[0]?.description ?? null);
+  if (!fragment) return null;
+  const span = { ...spans[0]!, project: signals.issue.project.slug, code: null } as unknown as TraceSpan;
+  const located = await locateSpanCode(signals, {
+    ...span,
+    description: spans[0]!.description,
+    durationMs: null,
+    children: [],
+  } as TraceSpan);
+  if (!located) return null;
+  return {
+    repo: located.repo,
+    path: located.path,
+    line: located.line,
+    function: located.fn,
+    score: 0.45,
+    reasons: [`issues the repeated query (${offenders.length} offending spans)`, located.how],
+    evidence: [occurrenceId],
+    source: "span",
+  };
+}
+
+/** The profile's hottest application function, in the repository whose files end like its file. */
+function hottestCandidate(signals: Signals, evidence: EvidenceSet): Candidate | null {
+  const hot = signals.profile ? summarizeProfile(signals.profile).hottestInApp : null;
+  if (!hot) return null;
+  const profileId = evidence.add(
+    `profile:${hot.frame.name}`,
+    "profile",
+    `profile: ${hot.frame.name} (${hot.frame.file ?? "?"}:${hot.frame.line ?? "?"}) ${Math.round(hot.totalShare * 100)}% of sampled time`,
+    {
+      function: hot.frame.name,
+      file: hot.frame.file,
+      line: hot.frame.line,
+      self_share: hot.selfShare,
+      total_share: hot.totalShare,
+    },
+  );
+  let repo: string | null = null;
+  let path: string | null = null;
+  for (const [name, state] of signals.repos) {
+    const hit = hot.frame.file ? bestSuffix(state.files, hot.frame.file) : null;
+    if (hit) {
+      repo = name;
+      path = hit;
+      break;
+    }
+  }
+  return {
+    repo,
+    path: path ?? hot.frame.file,
+    line: hot.frame.line,
+    function: hot.frame.name,
+    score: path ? 0.6 : 0.3,
+    reasons: [
+      `the hottest application function in the profile (${Math.round(hot.selfShare * 100)}% self, ${Math.round(hot.totalShare * 100)}% total)`,
+    ],
+    evidence: [profileId],
+    source: "profile",
+  };
 }
