@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { runViewApp } from "./run-view-app.ts";
+import { runViewSections } from "./run-view-sections.ts";
 
 /** The MCP Apps view of a run: what `analyze_root_cause`, `get_run` and `get_trace` name in `_meta.ui`. */
 export const RUN_VIEW_URI = "ui://autofix/run";
@@ -30,7 +31,7 @@ let cached: string | null = null;
  */
 export function runViewHtml(): string {
   if (cached) return cached;
-  const script = `(${runViewApp.toString()})();`;
+  const script = `(${runViewApp.toString()})(${runViewSections.toString()});`;
   const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
   const csp = [
     "default-src 'none'",
