@@ -134,7 +134,8 @@ async function dispatch({ ctx, job, owner, signal, queue, call }: StepInput): Pr
     };
   }
   const out = await handOff(call, { runId: run.id, target: target.name, jobId: job.id });
-  if (ctx.config.handoff.postSentryComment) await postComment(ctx, job, rc, out.dispatch.url, signal);
+  const urls = (out.dispatches ?? [out.dispatch]).map((d) => d.url).filter((u): u is string => Boolean(u));
+  if (ctx.config.handoff.postSentryComment) await postComment(ctx, job, rc, urls, signal);
   queue.advance(job.id, owner, "track");
   return { kind: "advanced" };
 }
@@ -197,12 +198,16 @@ async function postComment(
   ctx: Context,
   job: Job,
   rc: RootCauseOutput,
-  url: string | null,
+  urls: string[],
   signal: AbortSignal,
 ): Promise<void> {
-  const text = [`autofix-mcp: ${rc.summary}`, url ? `A coding agent is working on it: ${url}` : null]
-    .filter(Boolean)
-    .join("\n\n");
+  const working =
+    urls.length > 1
+      ? `Coding agents are working on it, one per repository: ${urls.join(" ")}`
+      : urls[0]
+        ? `A coding agent is working on it: ${urls[0]}`
+        : null;
+  const text = [`autofix-mcp: ${rc.summary}`, working].filter(Boolean).join("\n\n");
   await commentOnIssue(ctx.sentry, job.org, job.issueId, text, signal).catch((error) => {
     ctx.logger.warn("could not comment on the Sentry issue", { error });
   });
