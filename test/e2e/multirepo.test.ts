@@ -1,9 +1,8 @@
 import { createHmac } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Delivery, startWebhookReceiver, type WebhookReceiver } from "../fakes/webhook-receiver.ts";
+import { type Delivery, startWebhookReceiver } from "../fakes/webhook-receiver.ts";
 import {
-  type AutomationServer,
   freePort,
   issueCreated,
   jobsOf,
