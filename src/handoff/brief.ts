@@ -158,8 +158,10 @@ function compose(input: BriefInput, level: number): string {
   }
 
   out.push("", "## Acceptance criteria");
+  // One part of a fix across repositories fixes the failure only together with the others.
+  const part = input.parts?.current && input.parts.parts.length > 1 ? " (with the other parts)" : "";
   out.push(
-    `- The failure in ${input.shortId} can no longer happen for the input that caused it, and the new regression test fails without the fix and passes with it.`,
+    `- The failure in ${input.shortId} can no longer happen for the input that caused it${part}, and this change's regression test fails without it and passes with it.`,
     "- Existing tests and linters pass; the change follows the rules above.",
     "- The error is not suppressed (no blanket catch, no silent default).",
   );
