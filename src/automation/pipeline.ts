@@ -185,7 +185,12 @@ async function track(ctx: Context, job: Job, queue: JobQueue, signal: AbortSigna
   }
   const after = queue.dispatchesOf(job.runId!);
   if (after.every((d) => d.status === "completed" || d.status === "failed")) {
-    const summary = after.map((d) => `${d.target}: ${d.status}${d.prUrl ? ` (${d.prUrl})` : ""}`).join("; ");
+    const summary = after
+      .map(
+        (d) =>
+          `${d.target}${after.length > 1 ? ` → ${d.repository}` : ""}: ${d.status}${d.prUrl ? ` (${d.prUrl})` : ""}`,
+      )
+      .join("; ");
     return { kind: "finished", state: "done", reason: summary || "nothing dispatched" };
   }
   const oldest = Math.min(...after.map((d) => Date.parse(d.createdAt)));

@@ -13,7 +13,11 @@ export function renderHandoff(out: HandoffOutput): string {
       : []),
     out.notes.length ? `**Notes**: ${out.notes.join(" ")}` : null,
     "",
-    out.dispatch.status === "ready" ? "Follow the brief below in this repository checkout." : null,
+    out.dispatch.status === "ready"
+      ? (out.dispatches?.length ?? 0) > 1
+        ? "Follow the brief below part by part, each in a checkout of its repository."
+        : "Follow the brief below in this repository checkout."
+      : null,
     "",
     "---",
     "",

@@ -133,7 +133,9 @@ describe("a fix across two repositories, handed off in the background", () => {
     const done = await waitFor("the job to finish", () =>
       jobsOf(server.dbPath).find((j) => j.id === job.id && j.state === "done"),
     );
-    expect(done.reason).toContain("pull/8");
+    expect(done.reason).toBe(
+      "hook → acme/orders-api: completed (https://github.com/acme/orders-api/pull/7); hook → acme/storefront: completed (https://github.com/acme/storefront/pull/8)",
+    );
   });
 
   it("killed between the two dispatches, the restarted server sends the second only", async () => {

@@ -92,6 +92,7 @@ describe("a fix that spans two repositories", () => {
     expect(out.out.brief).toMatch(/Part 1 of 2: `acme\/orders-api` — s1 /);
     expect(out.out.brief).toMatch(/Part 2 of 2: `acme\/storefront` — s2 /);
     expect(planOf(out.out.brief)).toContain("acme/storefront: src/api/client.ts");
+    expect(out.text).toContain("each in a checkout of its repository");
   });
 
   it("a background target starts one agent per repository, each brief scoped to its part and naming the other", async () => {
