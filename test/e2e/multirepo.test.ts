@@ -166,6 +166,10 @@ describe("a fix across two repositories, handed off in the background", () => {
     expect(byRepo("acme/orders-api")).toHaveLength(1);
     expect(byRepo("acme/storefront")).toHaveLength(2);
     expect(new Set(byRepo("acme/storefront")).size).toBe(1);
+    // The same part again: the same brief, naming the same sibling dispatch.
+    const resent = r.receiver.deliveries.filter((d) => sent(d).repository === "acme/storefront").map(sent);
+    expect(resent[1]!.brief).toBe(resent[0]!.brief);
+    expect(resent[1]!.brief).toContain("This is part 2 of 2");
     const rows = dispatchRows(second.dbPath);
     expect(rows.map((d) => [d.repository, d.status])).toEqual([
       ["acme/orders-api", "queued"],
