@@ -104,7 +104,7 @@ async function sendParts(
   basis: BriefBasis,
   parts: PlanPart[],
   repositories: string[],
-  job: { solution: SolutionOutput; instructions: string | null; jobId: string | null; notes: string[] },
+  shared: { solution: SolutionOutput; instructions: string | null; jobId: string | null; notes: string[] },
 ): Promise<PartDispatch[]> {
   const { run } = basis;
   const ids = repositories.map((r) => dispatchIdFor(run.id, target.name, r));
@@ -122,15 +122,15 @@ async function sendParts(
     const brief = composeBrief(
       ctx,
       basis,
-      { ...job.solution, steps: part.steps, tests: part.tests },
+      { ...shared.solution, steps: part.steps, tests: part.tests },
       { repo: part.repo, rules: basis.rules.filter((r) => parts.length === 1 || r.repo === part.repo), view },
-      job.instructions,
+      shared.instructions,
     );
     const sent = await dispatchBrief(ctx, {
       target,
       runId: run.id,
       org: run.org,
-      jobId: job.jobId,
+      jobId: shared.jobId,
       request: {
         runId: run.id,
         shortId: basis.shortId,
@@ -145,7 +145,7 @@ async function sendParts(
     });
     out.push({ repo: part.repo, target: target.name, status: sent.status, url: sent.url });
     if (sent.adopted)
-      job.notes.push(
+      shared.notes.push(
         `The agent${parts.length > 1 ? ` for ${repositories[i]}` : ""} had already been started for this run; it was not started again.`,
       );
   }
