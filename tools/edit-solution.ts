@@ -23,6 +23,7 @@ export const editSolutionTool = defineTool({
           title: z.string().min(1).max(200),
           description: z.string().max(4000),
           files: z.array(z.string().max(500)).max(50).optional(),
+          repo: z.string().max(200).optional().describe("A connected repository; default: the plan's"),
         }),
       )
       .max(20)

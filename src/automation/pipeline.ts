@@ -134,7 +134,8 @@ async function dispatch({ ctx, job, owner, signal, queue, call }: StepInput): Pr
     };
   }
   const out = await handOff(call, { runId: run.id, target: target.name, jobId: job.id });
-  if (ctx.config.handoff.postSentryComment) await postComment(ctx, job, rc, out.dispatch.url, signal);
+  const urls = (out.dispatches ?? [out.dispatch]).map((d) => d.url).filter((u): u is string => Boolean(u));
+  if (ctx.config.handoff.postSentryComment) await postComment(ctx, job, rc, urls, signal);
   queue.advance(job.id, owner, "track");
   return { kind: "advanced" };
 }
@@ -184,7 +185,12 @@ async function track(ctx: Context, job: Job, queue: JobQueue, signal: AbortSigna
   }
   const after = queue.dispatchesOf(job.runId!);
   if (after.every((d) => d.status === "completed" || d.status === "failed")) {
-    const summary = after.map((d) => `${d.target}: ${d.status}${d.prUrl ? ` (${d.prUrl})` : ""}`).join("; ");
+    const summary = after
+      .map(
+        (d) =>
+          `${d.target}${after.length > 1 ? ` → ${d.repository}` : ""}: ${d.status}${d.prUrl ? ` (${d.prUrl})` : ""}`,
+      )
+      .join("; ");
     return { kind: "finished", state: "done", reason: summary || "nothing dispatched" };
   }
   const oldest = Math.min(...after.map((d) => Date.parse(d.createdAt)));
@@ -197,12 +203,16 @@ async function postComment(
   ctx: Context,
   job: Job,
   rc: RootCauseOutput,
-  url: string | null,
+  urls: string[],
   signal: AbortSignal,
 ): Promise<void> {
-  const text = [`autofix-mcp: ${rc.summary}`, url ? `A coding agent is working on it: ${url}` : null]
-    .filter(Boolean)
-    .join("\n\n");
+  const working =
+    urls.length > 1
+      ? `Coding agents are working on it, one per repository: ${urls.join(" ")}`
+      : urls[0]
+        ? `A coding agent is working on it: ${urls[0]}`
+        : null;
+  const text = [`autofix-mcp: ${rc.summary}`, working].filter(Boolean).join("\n\n");
   await commentOnIssue(ctx.sentry, job.org, job.issueId, text, signal).catch((error) => {
     ctx.logger.warn("could not comment on the Sentry issue", { error });
   });

@@ -26,6 +26,17 @@ export const handoffOutputShape = {
       .describe("ready (chat), disabled (code generation off), or a background agent's state"),
     url: z.string().nullable(),
   }),
+  dispatches: z
+    .array(
+      z.object({
+        repo: z.string().nullable(),
+        target: z.string(),
+        status: z.string(),
+        url: z.string().nullable(),
+      }),
+    )
+    .optional()
+    .describe("One per repository the fix spans, in order; dispatch is the first"),
   size: z.number(),
   truncated: z.array(z.string()).describe("What was shortened to fit the size limit"),
   notes: z.array(z.string()),

@@ -22,6 +22,7 @@ export const solutionOutputShape = {
     .describe("In order"),
   tests: z.array(
     z.object({
+      repo: z.string().nullable().optional(),
       title: z.string(),
       description: z.string(),
       file: z.string().nullable(),

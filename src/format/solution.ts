@@ -11,6 +11,9 @@ export function renderSolution(out: SolutionOutput, tools: ReadonlySet<string>):
     next.push(
       `${call("hand_off", { run_id: out.run_id })} — the coding brief for the agent that implements it`,
     );
+  // A plan across repositories says where each step and test belongs: each repository gets its own PR.
+  const spans = new Set(out.steps.map((s) => s.repo).filter(Boolean)).size > 1;
+  const where = (repo: string | null | undefined) => (spans && repo ? `\`${repo}\`: ` : "");
   return lines(
     `# Fix plan for run \`${out.run_id}\` (revision ${out.revision}, from root cause revision ${out.root_cause_revision})`,
     out.stale
@@ -22,7 +25,7 @@ export function renderSolution(out: SolutionOutput, tools: ReadonlySet<string>):
     "## Steps",
     ...out.steps.map((s) =>
       lines(
-        `${s.id}. **${s.title}**${s.files.length ? ` — ${s.files.map((f) => `\`${f}\``).join(", ")}` : ""}`,
+        `${s.id}. **${s.title}**${s.files.length ? ` — ${where(s.repo)}${s.files.map((f) => `\`${f}\``).join(", ")}` : ""}`,
         `   ${s.description}`,
         s.evidence.length ? `   evidence: ${s.evidence.map((e) => `\`${e}\``).join(", ")}` : null,
       ),
@@ -32,7 +35,7 @@ export function renderSolution(out: SolutionOutput, tools: ReadonlySet<string>):
     ...(out.tests.length
       ? out.tests.map(
           (t) =>
-            `- **${t.title}**${t.file ? ` in \`${t.file}\`` : ""}: ${t.description}${t.command ? ` Run: \`${t.command}\`` : ""}`,
+            `- **${t.title}**${t.file ? ` in ${where(t.repo)}\`${t.file}\`` : ""}: ${t.description}${t.command ? ` Run: \`${t.command}\`` : ""}`,
         )
       : ["- none proposed"]),
     out.avoid.length ? "\n## Don't" : null,

@@ -29,7 +29,7 @@ export async function dispatchBrief(
       'Background agents work on GitHub repositories: configure the repository with "github": "owner/name".',
     );
   const queue = ctx.queue();
-  const id = `${input.runId}:${input.target.name}:${input.request.repository}`;
+  const id = dispatchIdFor(input.runId, input.target.name, input.request.repository);
   const record = queue.beginDispatch({
     id,
     runId: input.runId,
@@ -80,6 +80,11 @@ export async function dispatchBrief(
     adopted: result.adopted,
   });
   return { status: result.status, url: result.url, prUrl: result.prUrl, adopted: result.adopted };
+}
+
+/** A dispatch's ID and idempotency key: one per run, target and repository. */
+export function dispatchIdFor(runId: string, target: string, repository: string): string {
+  return `${runId}:${target}:${repository}`;
 }
 
 export function resolveTarget(ctx: Pick<Context, "config">, name: string): TargetConfig {

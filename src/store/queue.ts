@@ -243,7 +243,13 @@ export class SqliteJobQueue implements JobQueue {
    * together may each dispatch.
    */
   takeDispatchSlot(org: string, runId: string, perHour: number): boolean {
-    return this.recentDispatches(org) < perHour || this.dispatchesOf(runId).length > 0;
+    // The limit counts handoffs (runs), like PostgreSQL's slots: a fix across repositories is one handoff.
+    const runs = (
+      this.db
+        .prepare("SELECT COUNT(DISTINCT run_id) AS n FROM dispatches WHERE org = ? AND created_at > ?")
+        .get(org, this.iso(-3600_000)) as { n: number }
+    ).n;
+    return runs < perHour || this.dispatchesOf(runId).length > 0;
   }
 
   /** Records a dispatch before the upstream call (status "sending"); an existing record is returned as is. */

@@ -24,17 +24,23 @@ export interface WebhookReceiver {
   reply: Reply;
   /** Answer 409 to a repeated Idempotency-Key. */
   dedupe: boolean;
+  /** Record the next delivery this matches and never answer it: the sender is left waiting (and killed). */
+  holdNext(match: (body: Record<string, unknown>) => boolean): void;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(options: { secret?: string } = {}): Promise<WebhookReceiver> {
   const deliveries: Delivery[] = [];
   const seen = new Set<string>();
+  let hold: ((body: Record<string, unknown>) => boolean) | null = null;
   const receiver: WebhookReceiver = {
     url: "",
     deliveries,
     reply: { status: 202, body: { status: "queued" } },
     dedupe: false,
+    holdNext: (match) => {
+      hold = match;
+    },
     close: async () => {},
   };
   const server = await serveJson((req) => {
@@ -47,6 +53,10 @@ export async function startWebhookReceiver(options: { secret?: string } = {}): P
       verified = got.length === want.length && timingSafeEqual(got, want);
     }
     deliveries.push({ path: req.path, headers: req.headers, raw: req.raw, body: req.body, verified });
+    if (hold?.((req.body ?? {}) as Record<string, unknown>)) {
+      hold = null;
+      return new Promise<Reply>(() => undefined);
+    }
     const key = String(req.headers["idempotency-key"] ?? "");
     if (receiver.dedupe && key && seen.has(key)) return { status: 409, body: { duplicate: true } };
     if (key) seen.add(key);

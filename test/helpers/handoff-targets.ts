@@ -7,7 +7,7 @@ import { type PreparedScenario, prepareScenario } from "../scenarios/setup.ts";
 import { connect, testConfig, textOf } from "./context.ts";
 
 /**
- * A corpus scenario (s11, repository acme/invoicing) connected to two generic-webhook handoff targets,
+ * A corpus scenario (s11, repository acme/invoicing, unless another is named) connected to two generic-webhook handoff targets,
  * `hook` and `hook2`, each with its own receiver on 127.0.0.1 and its own signing secret, and a real MCP
  * client on top: the setup for the attacks on hand_off and on agents' callbacks.
  */
@@ -29,8 +29,9 @@ export interface HandoffSetup {
 export async function handoffSetup(
   extra: Record<string, unknown> = {},
   argv: string[] = [],
+  scenarioName = "s11",
 ): Promise<HandoffSetup> {
-  const scenario = scenarioNamed("s11");
+  const scenario = scenarioNamed(scenarioName);
   const prepared = await prepareScenario(scenario);
   const hook = await startWebhookReceiver({ secret: HOOK_SECRET });
   const hook2 = await startWebhookReceiver({ secret: HOOK2_SECRET });

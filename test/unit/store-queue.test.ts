@@ -174,6 +174,32 @@ describe.each(backends)("job queue on $name", (backend) => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
   });
 
+  it("keeps one dispatch per (run, repository): finding the first after a crash leaves the second to send", async () => {
+    const { queue, tick } = await setup();
+    const part = (repository: string) => ({
+      id: `run_1:hook:${repository}`,
+      runId: "run_1",
+      jobId: null,
+      org: "acme",
+      target: "hook",
+      type: "webhook",
+      repository,
+    });
+    queue.beginDispatch(part("acme/api"));
+    queue.updateDispatch("run_1:hook:acme/api", { externalId: "ext_api", status: "queued" });
+    tick(5);
+    expect(queue.beginDispatch(part("acme/web"))).toMatchObject({ status: "sending", externalId: null });
+    // The restarted worker begins both again: the first comes back started, the second still to send.
+    expect(queue.beginDispatch(part("acme/api"))).toMatchObject({ externalId: "ext_api", status: "queued" });
+    expect(queue.beginDispatch(part("acme/web"))).toMatchObject({ externalId: null, status: "sending" });
+    expect(queue.dispatchesOf("run_1").map((d) => [d.repository, d.status])).toEqual([
+      ["acme/api", "queued"],
+      ["acme/web", "sending"],
+    ]);
+    // Two repositories of one run are one handoff under the hourly limit.
+    expect(queue.takeDispatchSlot("acme", "run_2", 2)).toBe(true);
+  });
+
   it("holds the per-organisation hourly limit, and lets a run that dispatched go on", async () => {
     const { queue, tick } = await setup();
     const begin = (runId: string) =>

@@ -33,7 +33,7 @@ export interface PlanContext {
     ev: string[],
     repo?: string | null,
   ): void;
-  testFor(path: string | null | undefined, title: string, description: string): void;
+  testFor(path: string | null | undefined, title: string, description: string, repo?: string | null): void;
   tests: PlanTest[];
   avoid: string[];
 }
@@ -135,6 +135,7 @@ function badDownstream({
       local.path,
       `Client test: ${data(local.function, 80)} on a 5xx`,
       "Stub the downstream call with a 500 and assert the user sees a clear error and nothing is retried blindly.",
+      local.repo,
     );
   avoid.push(
     "Don't fix it only in the caller (retries or a friendlier message): the other service still fails.",

@@ -1,3 +1,4 @@
+import { connectedRepository } from "../../code/connected.ts";
 import { safeRepoPath } from "../../code/paths.ts";
 import type { StageContext } from "../../context.ts";
 import type { RootCauseOutput } from "../../contract/root-cause.ts";
@@ -6,6 +7,7 @@ import { storedOutput } from "../../contract/stored.ts";
 import { inputError } from "../../errors.ts";
 import type { RunRecord } from "../../store/types.ts";
 import { buildPlan } from "./patterns.ts";
+import type { HintsFor } from "./plan.ts";
 import { testHints } from "./test-hints.ts";
 
 /**
@@ -43,13 +45,7 @@ export async function proposeSolution(
   const exception = run.evidence.find((e) => e.id.startsWith("exception:main:"))?.data as
     | { type: string | null; value: string | null }
     | undefined;
-  const repo = rc.candidates[0]?.repo ? ctx.repos.byName(rc.candidates[0].repo) : undefined;
-  const plan = buildPlan(
-    rc,
-    exception ?? null,
-    run.evidence,
-    await testHints(repo?.host ?? null, ctx.signal),
-  );
+  const plan = buildPlan(rc, exception ?? null, run.evidence, await hintsPerRepo(ctx, rc));
   const notes: string[] = [];
   if (instructions?.trim()) {
     plan.steps.push({
@@ -82,15 +78,45 @@ export async function proposeSolution(
   return output;
 }
 
+/** Test hints for every repository a candidate names (a plan's steps and tests may span them), read at once. */
+async function hintsPerRepo(ctx: StageContext, rc: RootCauseOutput): Promise<HintsFor> {
+  const names = [...new Set(rc.candidates.map((c) => c.repo).filter((r): r is string => Boolean(r)))];
+  const hints = new Map(
+    await Promise.all(
+      names.map(
+        async (name) => [name, await testHints(ctx.repos.byName(name)?.host ?? null, ctx.signal)] as const,
+      ),
+    ),
+  );
+  const none = await testHints(null);
+  return (repo) => (repo ? hints.get(repo) : undefined) ?? hints.get(names[0] ?? "") ?? none;
+}
+
+/**
+ * The repository of an added step: the one it names — connected and admitted by the allowlist, since the
+ * brief and our token go there — else the plan's first repository when it names files.
+ */
+function addedStepRepo(
+  ctx: Pick<StageContext, "repos" | "config">,
+  added: { files?: string[] | undefined; repo?: string | undefined },
+  steps: Array<{ repo: string | null }>,
+): string | null {
+  if (added.repo?.trim())
+    return connectedRepository(ctx.repos, ctx.config.allowedRepositories, added.repo.trim()).name;
+  return (added.files?.length ? steps.find((s) => s.repo)?.repo : null) ?? null;
+}
+
 interface SolutionEdit {
   remove?: string[] | undefined;
-  add?: Array<{ title: string; description: string; files?: string[] | undefined }> | undefined;
+  add?:
+    | Array<{ title: string; description: string; files?: string[] | undefined; repo?: string | undefined }>
+    | undefined;
   /** Move a step to a 1-based position. */
   move?: { id: string; to: number } | undefined;
 }
 
 export function editSolution(
-  ctx: Pick<StageContext, "store">,
+  ctx: Pick<StageContext, "store" | "repos" | "config">,
   runId: string,
   edit: SolutionEdit,
 ): SolutionOutput {
@@ -109,7 +135,7 @@ export function editSolution(
   for (const a of edit.add ?? [])
     kept.push({
       id: `s${next++}`,
-      repo: (a.files?.length ? kept.find((s) => s.repo)?.repo : null) ?? null,
+      repo: addedStepRepo(ctx, a, kept),
       title: a.title.trim(),
       description: a.description.trim(),
       // Added steps reach the brief as files to change: only paths inside the repository.

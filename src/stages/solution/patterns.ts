@@ -1,8 +1,9 @@
 import type { RootCauseOutput } from "../../contract/root-cause.ts";
 import { data } from "../../format/markdown.ts";
 import type { EvidenceRecord } from "../../store/types.ts";
+import { callerStep } from "./callers.ts";
 import { PATTERNS } from "./fixes.ts";
-import type { Exception, Pattern, Plan, PlanStep, PlanTest, TestHints } from "./plan.ts";
+import type { Exception, HintsFor, Pattern, Plan, PlanStep, PlanTest } from "./plan.ts";
 
 /**
  * Fix patterns per failure kind, as pure functions of a stored root cause: what to change and where, the
@@ -40,7 +41,7 @@ export function buildPlan(
   rc: RootCauseOutput,
   exception: Exception | null,
   evidence: EvidenceRecord[],
-  hints: TestHints,
+  hints: HintsFor,
 ): Plan {
   const pattern = classify(rc, exception);
   const top = rc.candidates[0];
@@ -78,12 +79,18 @@ export function buildPlan(
       evidence: [...new Set(ev)].filter((id) => evidence.some((e) => e.id === id)),
     });
   };
-  const testFor = (path: string | null | undefined, title: string, description: string) => {
-    const file = path ? hints.testFileFor(path) : null;
-    tests.push({ title, description, file, command: hints.command(file) });
+  const testFor = (
+    path: string | null | undefined,
+    title: string,
+    description: string,
+    repo: string | null = top?.repo ?? null,
+  ) => {
+    const repoHints = hints(repo);
+    const file = path ? repoHints.testFileFor(path) : null;
+    tests.push({ repo: file ? repo : null, title, description, file, command: repoHints.command(file) });
   };
 
-  PATTERNS[pattern]({
+  const context = {
     rc,
     exception,
     evidence,
@@ -98,7 +105,10 @@ export function buildPlan(
     testFor,
     tests,
     avoid,
-  });
+  };
+  PATTERNS[pattern](context);
+  // Where this service raised the error, a caller in another repository may need to handle the new response.
+  if (pattern === "missing_value" || pattern === "logic") callerStep(context);
   const library = rc.library;
   if (library && steps[0]) {
     // The steps name the library the error surfaced in, so the agent checks its contract and version first.

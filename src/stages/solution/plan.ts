@@ -20,11 +20,16 @@ export interface PlanStep {
 }
 
 export interface PlanTest {
+  /** The repository the test file belongs to (the step's it covers); null without a file. */
+  repo?: string | null;
   title: string;
   description: string;
   file: string | null;
   command: string | null;
 }
+
+/** Test hints per repository: each repository has its own layout and test command. */
+export type HintsFor = (repo: string | null) => TestHints;
 
 export interface TestHints {
   /** Existing or conventional test file for a source path. */
