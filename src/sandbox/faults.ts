@@ -22,7 +22,7 @@ export interface Fault {
   resetSeconds?: number;
 }
 
-interface ActiveFault {
+export interface ActiveFault {
   kind: NonNullable<Fault["kind"]>;
   status: number;
   message?: string;
