@@ -112,13 +112,59 @@ export function analyzeTrace(
     : undefined;
   const project = focus.project ?? ownRef?.project ?? eventSpan?.project ?? null;
 
-  const fullPath: TraceSpan[] = [];
-  for (let s: TraceSpan | null = eventSpan; s; s = parent.get(s) ?? null) {
-    fullPath.unshift(s);
-    if (fullPath.length > spans.length) break;
-  }
-  const { kept: eventPath, elided: pathElided } = keepEnds(fullPath, limits.path);
+  const { kept: eventPath, elided: pathElided } = keepEnds(
+    pathTo(eventSpan, parent, spans.length),
+    limits.path,
+  );
 
+  const { byProject, located, occurrences } = locateErrors(trace, spans, focus, project);
+  // This event first, then other services' errors, then the rest, each by time.
+  const rank = (l: LocatedRef) => (l.thisEvent ? 0 : l.otherProject ? 1 : 2);
+  located.sort((a, b) => rank(a) - rank(b) || (a.ref.timestamp ?? 0) - (b.ref.timestamp ?? 0));
+  const failing = spans.filter(isFailingCall).sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
+  const slowest = [...spans]
+    .filter((s) => s.durationMs !== null)
+    .sort((a, b) => b.durationMs! - a.durationMs!);
+  const services = [...byProject.values()].sort((a, b) => b.errors - a.errors || b.spans - a.spans);
+
+  return {
+    spanCount: spans.length,
+    transactionCount: spans.filter((s) => s.isTransaction).length,
+    services: services.slice(0, limits.services),
+    eventSpan,
+    eventPath,
+    pathElided,
+    errors: located.slice(0, limits.errors),
+    failing: failing.slice(0, limits.failing),
+    slowest: slowest.slice(0, limits.slowest),
+    occurrences: occurrences.slice(0, limits.occurrences),
+    elided: {
+      services: Math.max(0, services.length - limits.services),
+      errors: Math.max(0, located.length - limits.errors),
+      failing: Math.max(0, failing.length - limits.failing),
+      slowest: Math.max(0, slowest.length - limits.slowest),
+      occurrences: Math.max(0, occurrences.length - limits.occurrences),
+    },
+    durationMs: duration(spans),
+  };
+}
+
+/** The spans from the trace's root down to the event's span. */
+function pathTo(
+  eventSpan: TraceSpan | null,
+  parent: Map<TraceSpan, TraceSpan | null>,
+  max: number,
+): TraceSpan[] {
+  const path: TraceSpan[] = [];
+  for (let s: TraceSpan | null = eventSpan; s; s = parent.get(s) ?? null) {
+    path.unshift(s);
+    if (path.length > max) break;
+  }
+  return path;
+}
+
+/** Every error and occurrence with its span, whether it is this event's and in another service; per service, counts. */
+function locateErrors(trace: Trace, spans: TraceSpan[], focus: TraceFocus, project: string | null) {
   const byProject = new Map<string, { project: string; spans: number; errors: number }>();
   const located: LocatedRef[] = [];
   const occurrences: LocatedRef[] = [];
@@ -144,42 +190,18 @@ export function analyzeTrace(
     entry.errors++;
     byProject.set(key, entry);
   }
+  return { byProject, located, occurrences };
+}
 
-  // This event first, then other services' errors, then the rest, each by time.
-  const rank = (l: LocatedRef) => (l.thisEvent ? 0 : l.otherProject ? 1 : 2);
-  located.sort((a, b) => rank(a) - rank(b) || (a.ref.timestamp ?? 0) - (b.ref.timestamp ?? 0));
-  const failing = spans.filter(isFailingCall).sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
-  const slowest = [...spans]
-    .filter((s) => s.durationMs !== null)
-    .sort((a, b) => b.durationMs! - a.durationMs!);
-  const services = [...byProject.values()].sort((a, b) => b.errors - a.errors || b.spans - a.spans);
-
+/** From the first span's start to the last one's end, in milliseconds. */
+function duration(spans: TraceSpan[]): number | null {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const s of spans) {
     if (s.start !== null && s.start < first) first = s.start;
     if (s.end !== null && s.end > last) last = s.end;
   }
-  return {
-    spanCount: spans.length,
-    transactionCount: spans.filter((s) => s.isTransaction).length,
-    services: services.slice(0, limits.services),
-    eventSpan,
-    eventPath,
-    pathElided,
-    errors: located.slice(0, limits.errors),
-    failing: failing.slice(0, limits.failing),
-    slowest: slowest.slice(0, limits.slowest),
-    occurrences: occurrences.slice(0, limits.occurrences),
-    elided: {
-      services: Math.max(0, services.length - limits.services),
-      errors: Math.max(0, located.length - limits.errors),
-      failing: Math.max(0, failing.length - limits.failing),
-      slowest: Math.max(0, slowest.length - limits.slowest),
-      occurrences: Math.max(0, occurrences.length - limits.occurrences),
-    },
-    durationMs: Number.isFinite(first) && Number.isFinite(last) ? (last - first) * 1000 : null,
-  };
+  return Number.isFinite(first) && Number.isFinite(last) ? (last - first) * 1000 : null;
 }
 
 function keepEnds<T>(items: T[], max: number): { kept: T[]; elided: number } {

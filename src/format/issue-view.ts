@@ -51,49 +51,9 @@ export function structuredIssue(
   const stack = event && chain ? inAppStack(event, chain).stack : null;
   const crumbs = event?.breadcrumbs.slice(-LIMITS[input.detail].crumbs) ?? [];
   return {
-    issue: {
-      id: issue.id,
-      short_id: issue.shortId,
-      title: issue.title,
-      project: issue.project.slug,
-      kind,
-      level: issue.level,
-      status: issue.status,
-      substatus: issue.substatus,
-      culprit: issue.culprit,
-      count: issue.count,
-      user_count: issue.userCount,
-      first_seen: issue.firstSeen,
-      last_seen: issue.lastSeen,
-      first_release: issue.firstRelease?.version ?? null,
-      permalink: issue.permalink,
-      fixability_score: issue.fixabilityScore,
-    },
-    event: event
-      ? {
-          id: event.id,
-          selector: input.eventSelector,
-          type: event.type,
-          date: event.dateCreated,
-          environment: event.environment,
-          release: event.release?.version ?? null,
-          platform: event.platform,
-          trace_id: event.trace?.traceId ?? null,
-          span_id: event.trace?.spanId ?? null,
-          profile_id: event.profileId,
-          profiler_id: event.profilerId,
-          replay_id: event.replayId,
-        }
-      : null,
-    exception_chain: (chain?.links ?? []).map((l) => ({
-      type: l.exception.type,
-      value: l.exception.value,
-      role: l.role,
-      relation: l.relation,
-      parent: l.parent !== null ? chain!.links.findIndex((p) => p.index === l.parent) : null,
-      handled: l.exception.mechanism?.handled ?? null,
-      mechanism: l.exception.mechanism?.type ?? null,
-    })),
+    issue: issueFields(issue, kind),
+    event: event ? eventFields(event, input.eventSelector) : null,
+    exception_chain: chainFields(chain),
     culprit_frame: culprit ? structuredFrame(culprit.frame) : null,
     frames: inAppFramesNearestThrow(stack, LIMITS[input.detail].frames).map((r) => structuredFrame(r.frame)),
     breadcrumbs: crumbs.map((b) => ({
@@ -114,6 +74,74 @@ export function structuredIssue(
       name: d.name,
       value: truncate(d.value, 500),
     })),
+    ...releaseFields(input),
+    trace_summary: input.traceMeta
+      ? {
+          errors: input.traceMeta.errors,
+          performance_issues: input.traceMeta.performanceIssues,
+          spans: input.traceMeta.spans,
+          logs: input.traceMeta.logs,
+        }
+      : null,
+    source_maps_missing: (event?.errors ?? []).some((e) => /^js_|sourcemap|source_map/i.test(e.type)),
+    unavailable: input.problems ?? [],
+  };
+}
+
+function issueFields(issue: Issue, kind: string): IssueStructured["issue"] {
+  return {
+    id: issue.id,
+    short_id: issue.shortId,
+    title: issue.title,
+    project: issue.project.slug,
+    kind,
+    level: issue.level,
+    status: issue.status,
+    substatus: issue.substatus,
+    culprit: issue.culprit,
+    count: issue.count,
+    user_count: issue.userCount,
+    first_seen: issue.firstSeen,
+    last_seen: issue.lastSeen,
+    first_release: issue.firstRelease?.version ?? null,
+    permalink: issue.permalink,
+    fixability_score: issue.fixabilityScore,
+  };
+}
+
+function eventFields(event: SentryEvent, selector: string): IssueStructured["event"] {
+  return {
+    id: event.id,
+    selector: selector,
+    type: event.type,
+    date: event.dateCreated,
+    environment: event.environment,
+    release: event.release?.version ?? null,
+    platform: event.platform,
+    trace_id: event.trace?.traceId ?? null,
+    span_id: event.trace?.spanId ?? null,
+    profile_id: event.profileId,
+    profiler_id: event.profilerId,
+    replay_id: event.replayId,
+  };
+}
+
+function chainFields(chain: ExceptionChain | null): IssueStructured["exception_chain"] {
+  return (chain?.links ?? []).map((l) => ({
+    type: l.exception.type,
+    value: l.exception.value,
+    role: l.role,
+    relation: l.relation,
+    parent: l.parent !== null ? chain!.links.findIndex((p) => p.index === l.parent) : null,
+    handled: l.exception.mechanism?.handled ?? null,
+    mechanism: l.exception.mechanism?.type ?? null,
+  }));
+}
+
+/** The release the event came from, and the commits Sentry suspects (null when it was not asked). */
+function releaseFields(input: IssueViewInput): Pick<IssueStructured, "release" | "suspect_commits"> {
+  const { issue } = input;
+  return {
     release: input.release
       ? {
           version: input.release.version,
@@ -134,16 +162,6 @@ export function structuredIssue(
             repository: c.repository,
             type: c.suspectType,
           })),
-    trace_summary: input.traceMeta
-      ? {
-          errors: input.traceMeta.errors,
-          performance_issues: input.traceMeta.performanceIssues,
-          spans: input.traceMeta.spans,
-          logs: input.traceMeta.logs,
-        }
-      : null,
-    source_maps_missing: (event?.errors ?? []).some((e) => /^js_|sourcemap|source_map/i.test(e.type)),
-    unavailable: input.problems ?? [],
   };
 }
 
