@@ -1,6 +1,6 @@
 import { configError } from "../errors.ts";
 import { isObj, obj, str, text } from "../sentry/lenient.ts";
-import { apiError, type ErrorRule, findOrCreate, jsonRequest, ok, repoPath } from "./http.ts";
+import { apiError, type ErrorRule, findOrCreate, githubHeaders, jsonRequest, ok, repoPath } from "./http.ts";
 import type {
   Dispatcher,
   DispatcherDeps,
@@ -25,20 +25,93 @@ const SERVICE = "GitHub";
 const LABEL = "autofix";
 const MAX_PAGES = 10;
 
+/** What every request for this target needs: its API root and the headers with its token. */
+interface GitHub {
+  apiUrl: string;
+  headers: Record<string, string>;
+}
+
 export function claudeActionDispatcher(target: TargetConfig, _deps: DispatcherDeps): Dispatcher {
   if (!target.token)
     throw configError(
       `handoff target "${target.name}" (claude_action) has no GitHub token.`,
       "Set the variable its tokenEnv names (default GITHUB_TOKEN) to a user or app token with write access to issues (not the workflow's GITHUB_TOKEN).",
     );
-  const apiUrl = target.apiUrl.replace(/\/+$/, "");
-  const headers = {
-    authorization: `Bearer ${target.token}`,
-    accept: "application/vnd.github+json",
-    "x-github-api-version": "2022-11-28",
+  const g: GitHub = { apiUrl: target.apiUrl.replace(/\/+$/, ""), headers: githubHeaders(target.token) };
+  return {
+    type: "claude_action",
+    target: target.name,
+    async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
+      const issue = await issueFor(g, req, signal);
+      const number = str(issue.value.number);
+      if (!number)
+        throw apiError(SERVICE, { status: 200, body: issue.value, headers: {} }, "create an issue");
+      const seen = await askClaude(g, req, number, signal);
+      const { status, prUrl } = claudeProgress(seen, req.repository);
+      return { externalId: number, status, url: text(issue.value.html_url), prUrl, adopted: issue.adopted };
+    },
+    async status(externalId: string, req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
+      return claudeProgress(await comments(g, req.repository, externalId, signal), req.repository);
+    },
   };
-  const issuesUrl = (repo: string) => `${apiUrl}/repos/${repoPath(repo)}/issues`;
-  const rules = (repo: string): ErrorRule[] => [
+}
+
+const issuesUrl = (g: GitHub, repo: string) => `${g.apiUrl}/repos/${repoPath(repo)}/issues`;
+
+/** The issue holding this dispatch's marker, or a new one whose body is the brief. */
+function issueFor(g: GitHub, req: DispatchRequest, signal?: AbortSignal) {
+  const repo = req.repository;
+  const marker = `<!-- autofix-dispatch: ${req.dispatchId} -->`;
+  return findOrCreate(
+    async () => {
+      const all = await list(
+        g,
+        `${issuesUrl(g, repo)}?labels=${LABEL}&state=all`,
+        "list issues",
+        repo,
+        signal,
+      );
+      return all.find((i) => (text(i.body) ?? "").includes(marker)) ?? null;
+    },
+    () =>
+      post(
+        g,
+        issuesUrl(g, repo),
+        { title: req.prTitle, body: `${req.brief}\n\n${marker}`, labels: [LABEL] },
+        "create the issue for Claude",
+        repo,
+        signal,
+      ),
+    signal,
+  );
+}
+
+/** Posts the `@claude` comment unless the issue has one; returns the comments seen before. */
+async function askClaude(g: GitHub, req: DispatchRequest, issue: string, signal?: AbortSignal) {
+  const repo = req.repository;
+  let seen: Record<string, unknown>[] = [];
+  await findOrCreate(
+    async () => {
+      seen = await comments(g, repo, issue, signal);
+      return seen.find(isTrigger) ?? null;
+    },
+    () =>
+      post(
+        g,
+        `${issuesUrl(g, repo)}/${issue}/comments`,
+        { body: instruction(req, issue) },
+        "ask @claude to start",
+        repo,
+        signal,
+      ),
+    signal,
+  );
+  return seen;
+}
+
+/** What GitHub's refusals mean for this target, and what to do about each. */
+function rules(repo: string): ErrorRule[] {
+  return [
     {
       status: 401,
       kind: "config",
@@ -64,85 +137,38 @@ export function claudeActionDispatcher(target: TargetConfig, _deps: DispatcherDe
       hint: "Enable issues in the repository settings, or hand off to another target.",
     },
   ];
-
-  /** Every page of a GitHub list endpoint (up to a bound), following `page` until a short page. */
-  async function list(url: string, what: string, repo: string, signal?: AbortSignal) {
-    const items: Record<string, unknown>[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const sep = url.includes("?") ? "&" : "?";
-      const res = await jsonRequest(SERVICE, "GET", `${url}${sep}per_page=100&page=${page}`, {
-        headers,
-        signal,
-      });
-      if (!ok(res) || !Array.isArray(res.body)) throw apiError(SERVICE, res, what, rules(repo));
-      items.push(...res.body.filter(isObj));
-      if (res.body.length < 100) break;
-    }
-    return items;
-  }
-
-  async function post(url: string, body: unknown, what: string, repo: string, signal?: AbortSignal) {
-    const res = await jsonRequest(SERVICE, "POST", url, { headers, signal, body });
-    if (!ok(res) || !isObj(res.body)) throw apiError(SERVICE, res, what, rules(repo));
-    return res.body;
-  }
-
-  const comments = (repo: string, issue: string, signal?: AbortSignal) =>
-    list(
-      `${issuesUrl(repo)}/${encodeURIComponent(issue)}/comments`,
-      "read the issue's comments",
-      repo,
-      signal,
-    );
-
-  return {
-    type: "claude_action",
-    target: target.name,
-    async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
-      const repo = req.repository;
-      const marker = `<!-- autofix-dispatch: ${req.dispatchId} -->`;
-      const issue = await findOrCreate(
-        async () => {
-          const all = await list(`${issuesUrl(repo)}?labels=${LABEL}&state=all`, "list issues", repo, signal);
-          return all.find((i) => (text(i.body) ?? "").includes(marker)) ?? null;
-        },
-        () =>
-          post(
-            issuesUrl(repo),
-            { title: req.prTitle, body: `${req.brief}\n\n${marker}`, labels: [LABEL] },
-            "create the issue for Claude",
-            repo,
-            signal,
-          ),
-        signal,
-      );
-      const number = str(issue.value.number);
-      if (!number)
-        throw apiError(SERVICE, { status: 200, body: issue.value, headers: {} }, "create an issue");
-      let seen: Record<string, unknown>[] = [];
-      await findOrCreate(
-        async () => {
-          seen = await comments(repo, number, signal);
-          return seen.find(isTrigger) ?? null;
-        },
-        () =>
-          post(
-            `${issuesUrl(repo)}/${number}/comments`,
-            { body: instruction(req, number) },
-            "ask @claude to start",
-            repo,
-            signal,
-          ),
-        signal,
-      );
-      const { status, prUrl } = claudeProgress(seen, repo);
-      return { externalId: number, status, url: text(issue.value.html_url), prUrl, adopted: issue.adopted };
-    },
-    async status(externalId: string, req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
-      return claudeProgress(await comments(req.repository, externalId, signal), req.repository);
-    },
-  };
 }
+
+/** Every page of a GitHub list endpoint (up to a bound), following `page` until a short page. */
+async function list(g: GitHub, url: string, what: string, repo: string, signal?: AbortSignal) {
+  const items: Record<string, unknown>[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const sep = url.includes("?") ? "&" : "?";
+    const res = await jsonRequest(SERVICE, "GET", `${url}${sep}per_page=100&page=${page}`, {
+      headers: g.headers,
+      signal,
+    });
+    if (!ok(res) || !Array.isArray(res.body)) throw apiError(SERVICE, res, what, rules(repo));
+    items.push(...res.body.filter(isObj));
+    if (res.body.length < 100) break;
+  }
+  return items;
+}
+
+async function post(g: GitHub, url: string, body: unknown, what: string, repo: string, signal?: AbortSignal) {
+  const res = await jsonRequest(SERVICE, "POST", url, { headers: g.headers, signal, body });
+  if (!ok(res) || !isObj(res.body)) throw apiError(SERVICE, res, what, rules(repo));
+  return res.body;
+}
+
+const comments = (g: GitHub, repo: string, issue: string, signal?: AbortSignal) =>
+  list(
+    g,
+    `${issuesUrl(g, repo)}/${encodeURIComponent(issue)}/comments`,
+    "read the issue's comments",
+    repo,
+    signal,
+  );
 
 function instruction(req: DispatchRequest, issue: string): string {
   const base = req.baseBranch ? ` based on \`${req.baseBranch}\`` : "";

@@ -1,6 +1,6 @@
 import { configError } from "../errors.ts";
 import { arr, isObj, obj, str, text } from "../sentry/lenient.ts";
-import { apiError, type ErrorRule, findOrCreate, jsonRequest, ok, repoPath } from "./http.ts";
+import { apiError, type ErrorRule, findOrCreate, githubHeaders, jsonRequest, ok, repoPath } from "./http.ts";
 import type {
   Dispatcher,
   DispatcherDeps,
@@ -45,20 +45,57 @@ const MAX_PROMPT = 29_000;
 const MAX_LIST_PAGES = 5;
 const SERVICE = "GitHub Copilot";
 
+/** What every request to the tasks API needs: the target, its API root and the headers with its token. */
+interface Copilot {
+  target: TargetConfig;
+  deps: DispatcherDeps;
+  apiUrl: string;
+  headers: Record<string, string>;
+}
+
 export function copilotDispatcher(target: TargetConfig, deps: DispatcherDeps): Dispatcher {
   if (!target.token)
     throw configError(
       `handoff target "${target.name}" (copilot) has no token.`,
       "Set the variable its tokenEnv names (default GITHUB_TOKEN) to a user token (PAT or OAuth; not an app installation token) with Copilot coding agent access.",
     );
-  const apiUrl = target.apiUrl.replace(/\/+$/, "");
-  const headers = {
-    authorization: `Bearer ${target.token}`,
-    accept: "application/vnd.github+json",
-    "x-github-api-version": "2022-11-28",
+  const c: Copilot = {
+    target,
+    deps,
+    apiUrl: target.apiUrl.replace(/\/+$/, ""),
+    headers: githubHeaders(target.token),
   };
-  const tasksUrl = (repo: string) => `${apiUrl}/agents/repos/${repoPath(repo)}/tasks`;
-  const rules = (repo: string): ErrorRule[] => [
+  return {
+    type: "copilot",
+    target: target.name,
+    async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
+      const { value, adopted } = await findOrCreate(
+        () => findTask(c, req, signal),
+        () => create(c, req, signal),
+        signal,
+      );
+      const { status, url, prUrl } = await stateOf(c, value, signal);
+      return { externalId: str(value.id)!, status, url, prUrl, adopted };
+    },
+    async status(externalId: string, req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
+      const res = await jsonRequest(
+        SERVICE,
+        "GET",
+        `${tasksUrl(c, req.repository)}/${encodeURIComponent(externalId)}`,
+        { headers: c.headers, signal },
+      );
+      if (!ok(res) || !isObj(res.body))
+        throw apiError(SERVICE, res, "report a task's state", rules(req.repository));
+      return stateOf(c, unwrap(res.body), signal);
+    },
+  };
+}
+
+const tasksUrl = (c: Copilot, repo: string) => `${c.apiUrl}/agents/repos/${repoPath(repo)}/tasks`;
+
+/** What GitHub's refusals mean for a Copilot task, and what to do about each. */
+function rules(repo: string): ErrorRule[] {
+  return [
     {
       status: 401,
       kind: "config",
@@ -98,100 +135,82 @@ export function copilotDispatcher(target: TargetConfig, deps: DispatcherDeps): D
       hint: "Check the base branch and the target's model.",
     },
   ];
+}
 
-  async function findTask(req: DispatchRequest, signal?: AbortSignal) {
-    const marker = markerOf(req.dispatchId);
-    for (let page = 1; page <= MAX_LIST_PAGES; page++) {
-      const q = new URLSearchParams({ per_page: "100", page: String(page), sort: "created_at" });
-      const res = await jsonRequest(SERVICE, "GET", `${tasksUrl(req.repository)}?${q}`, { headers, signal });
-      if (!ok(res)) throw apiError(SERVICE, res, "list agent tasks", rules(req.repository));
-      const tasks = (Array.isArray(res.body) ? res.body : arr(obj(res.body).tasks)).filter(isObj).map(unwrap);
-      const hit = tasks.find((t) =>
-        [t.prompt, t.problem_statement, t.name, t.title].some((v) => (text(v) ?? "").includes(marker)),
-      );
-      if (hit && str(hit.id)) return hit;
-      if (tasks.length < 100) return null;
-    }
-    return null;
-  }
-
-  async function create(req: DispatchRequest, signal?: AbortSignal) {
-    const brief =
-      req.brief.length > MAX_PROMPT ? `${req.brief.slice(0, MAX_PROMPT)}\n\n…(brief truncated)` : req.brief;
-    const res = await jsonRequest(SERVICE, "POST", tasksUrl(req.repository), {
-      headers,
+/** The task an earlier attempt created for this dispatch, found by the marker in its prompt. */
+async function findTask(c: Copilot, req: DispatchRequest, signal?: AbortSignal) {
+  const marker = markerOf(req.dispatchId);
+  for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+    const q = new URLSearchParams({ per_page: "100", page: String(page), sort: "created_at" });
+    const res = await jsonRequest(SERVICE, "GET", `${tasksUrl(c, req.repository)}?${q}`, {
+      headers: c.headers,
       signal,
-      body: {
-        prompt: `${brief}\n\n${markerOf(req.dispatchId)}`,
-        ...(req.baseBranch ? { base_ref: req.baseBranch } : {}),
-        create_pull_request: req.autoCreatePr,
-        ...(target.model ? { model: target.model } : {}),
-      },
     });
-    const task = isObj(res.body) ? unwrap(res.body) : null;
-    if (!ok(res) || !task || !str(task.id))
-      throw apiError(SERVICE, res, "create an agent task", rules(req.repository));
-    return task;
+    if (!ok(res)) throw apiError(SERVICE, res, "list agent tasks", rules(req.repository));
+    const tasks = (Array.isArray(res.body) ? res.body : arr(obj(res.body).tasks)).filter(isObj).map(unwrap);
+    const hit = tasks.find((t) =>
+      [t.prompt, t.problem_statement, t.name, t.title].some((v) => (text(v) ?? "").includes(marker)),
+    );
+    if (hit && str(hit.id)) return hit;
+    if (tasks.length < 100) return null;
   }
+  return null;
+}
 
-  /** The PR's URL from the task, resolving a GraphQL node ID when that is all the task has. */
-  async function stateOf(task: Record<string, unknown>, signal?: AbortSignal): Promise<DispatchState> {
-    const pull = arr(task.artifacts)
-      .filter(isObj)
-      .map((a) => obj(a.data))
-      .find((d) => /^pull/.test(text(d.type) ?? ""));
-    let prUrl = text(obj(task.pull_request).html_url) ?? text(pull?.html_url) ?? text(pull?.url);
-    const globalId = text(pull?.global_id);
-    if (!prUrl && globalId) prUrl = await pullRequestUrl(globalId, signal);
-    const state = text(task.state) ?? text(task.status);
-    return {
-      status: copilotStatus(state, prUrl !== null),
-      url: text(task.html_url),
-      prUrl,
-      summary:
-        state === "waiting_for_user" ? "Copilot is waiting for input on the task." : text(task.summary),
-    };
-  }
+async function create(c: Copilot, req: DispatchRequest, signal?: AbortSignal) {
+  const brief =
+    req.brief.length > MAX_PROMPT ? `${req.brief.slice(0, MAX_PROMPT)}\n\n…(brief truncated)` : req.brief;
+  const res = await jsonRequest(SERVICE, "POST", tasksUrl(c, req.repository), {
+    headers: c.headers,
+    signal,
+    body: {
+      prompt: `${brief}\n\n${markerOf(req.dispatchId)}`,
+      ...(req.baseBranch ? { base_ref: req.baseBranch } : {}),
+      create_pull_request: req.autoCreatePr,
+      ...(c.target.model ? { model: c.target.model } : {}),
+    },
+  });
+  const task = isObj(res.body) ? unwrap(res.body) : null;
+  if (!ok(res) || !task || !str(task.id))
+    throw apiError(SERVICE, res, "create an agent task", rules(req.repository));
+  return task;
+}
 
-  async function pullRequestUrl(globalId: string, signal?: AbortSignal): Promise<string | null> {
-    const graphql = /\/api\/v3$/.test(apiUrl) ? apiUrl.replace(/\/v3$/, "/graphql") : `${apiUrl}/graphql`;
-    const res = await jsonRequest("GitHub", "POST", graphql, {
-      headers: { authorization: headers.authorization },
-      signal,
-      body: {
-        query: "query($id: ID!) { node(id: $id) { ... on PullRequest { url } } }",
-        variables: { id: globalId },
-      },
-    }).catch(() => null);
-    const url = res && ok(res) ? text(obj(obj(obj(res.body).data).node).url) : null;
-    if (!url) deps.logger.debug("copilot pull request not resolved", { globalId, status: res?.status });
-    return url;
-  }
-
+/** The PR's URL from the task, resolving a GraphQL node ID when that is all the task has. */
+async function stateOf(
+  c: Copilot,
+  task: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<DispatchState> {
+  const pull = arr(task.artifacts)
+    .filter(isObj)
+    .map((a) => obj(a.data))
+    .find((d) => /^pull/.test(text(d.type) ?? ""));
+  let prUrl = text(obj(task.pull_request).html_url) ?? text(pull?.html_url) ?? text(pull?.url);
+  const globalId = text(pull?.global_id);
+  if (!prUrl && globalId) prUrl = await pullRequestUrl(c, globalId, signal);
+  const state = text(task.state) ?? text(task.status);
   return {
-    type: "copilot",
-    target: target.name,
-    async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
-      const { value, adopted } = await findOrCreate(
-        () => findTask(req, signal),
-        () => create(req, signal),
-        signal,
-      );
-      const { status, url, prUrl } = await stateOf(value, signal);
-      return { externalId: str(value.id)!, status, url, prUrl, adopted };
-    },
-    async status(externalId: string, req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
-      const res = await jsonRequest(
-        SERVICE,
-        "GET",
-        `${tasksUrl(req.repository)}/${encodeURIComponent(externalId)}`,
-        { headers, signal },
-      );
-      if (!ok(res) || !isObj(res.body))
-        throw apiError(SERVICE, res, "report a task's state", rules(req.repository));
-      return stateOf(unwrap(res.body), signal);
-    },
+    status: copilotStatus(state, prUrl !== null),
+    url: text(task.html_url),
+    prUrl,
+    summary: state === "waiting_for_user" ? "Copilot is waiting for input on the task." : text(task.summary),
   };
+}
+
+async function pullRequestUrl(c: Copilot, globalId: string, signal?: AbortSignal): Promise<string | null> {
+  const graphql = /\/api\/v3$/.test(c.apiUrl) ? c.apiUrl.replace(/\/v3$/, "/graphql") : `${c.apiUrl}/graphql`;
+  const res = await jsonRequest("GitHub", "POST", graphql, {
+    headers: { authorization: c.headers.authorization! },
+    signal,
+    body: {
+      query: "query($id: ID!) { node(id: $id) { ... on PullRequest { url } } }",
+      variables: { id: globalId },
+    },
+  }).catch(() => null);
+  const url = res && ok(res) ? text(obj(obj(obj(res.body).data).node).url) : null;
+  if (!url) c.deps.logger.debug("copilot pull request not resolved", { globalId, status: res?.status });
+  return url;
 }
 
 const markerOf = (dispatchId: string) => `autofix-dispatch: ${dispatchId}`;

@@ -245,3 +245,12 @@ export function headerValue(headers: Record<string, string | string[] | undefine
     if (key.toLowerCase() === wanted) return (Array.isArray(value) ? value[0] : value) ?? null;
   return null;
 }
+
+/** The headers of a GitHub REST call with a token (the Copilot and Claude Code Action targets). */
+export function githubHeaders(token: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${token}`,
+    accept: "application/vnd.github+json",
+    "x-github-api-version": "2022-11-28",
+  };
+}
