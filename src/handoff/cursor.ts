@@ -50,15 +50,56 @@ function stateOf(agent: Record<string, unknown>): DispatchState {
 const MIN_SECRET = 32;
 const MAX_LIST_PAGES = 10;
 
+/** What every request for this target needs: the target (key, secret, model), deps, the agents URL. */
+interface Cursor {
+  target: TargetConfig;
+  deps: DispatcherDeps;
+  headers: Record<string, string>;
+  base: string;
+}
+
 export function cursorDispatcher(target: TargetConfig, deps: DispatcherDeps): Dispatcher {
   if (!target.token)
     throw configError(
       `handoff target "${target.name}" (cursor) has no API key.`,
       "Set the environment variable its tokenEnv names (default CURSOR_API_KEY) to a Cursor API key.",
     );
-  const headers = { authorization: `Bearer ${target.token}` };
-  const base = `${target.apiUrl.replace(/\/+$/, "")}/v0/agents`;
-  const rules = (repository: string): ErrorRule[] => [
+  const c: Cursor = {
+    target,
+    deps,
+    headers: { authorization: `Bearer ${target.token}` },
+    base: `${target.apiUrl.replace(/\/+$/, "")}/v0/agents`,
+  };
+  return {
+    type: "cursor",
+    target: target.name,
+    async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
+      const { value, adopted } = await findOrCreate(
+        () => findAgent(c, req, signal),
+        () => launch(c, req, signal),
+        signal,
+      );
+      const { status, url, prUrl } = stateOf(value);
+      return { externalId: str(value.id)!, status, url, prUrl, adopted };
+    },
+    async status(externalId: string, req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
+      const res = await jsonRequest("Cursor", "GET", `${c.base}/${encodeURIComponent(externalId)}`, {
+        headers: c.headers,
+        signal,
+      });
+      // Deleted agents are gone for good: report a final state instead of polling until the tracking timeout.
+      if (res.status === 404)
+        return { status: "failed", url: null, prUrl: null, summary: "The agent no longer exists at Cursor." };
+      if (!ok(res) || !isObj(res.body))
+        throw apiError("Cursor", res, "report an agent's status", rules(req.repository));
+      return stateOf(res.body);
+    },
+  };
+}
+
+/** What Cursor's refusals mean, and what to do about each. */
+function rules(repository: string): ErrorRule[] {
+  return [
     {
       status: 401,
       kind: "config",
@@ -79,81 +120,57 @@ export function cursorDispatcher(target: TargetConfig, deps: DispatcherDeps): Di
       hint: "Check that the key's Cursor plan allows cloud agents and that they are enabled for the team.",
     },
   ];
+}
 
-  async function findAgent(req: DispatchRequest, signal?: AbortSignal) {
-    const marker = markerOf(req.dispatchId);
-    let cursor: string | null = null;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const q = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
-      const res = await jsonRequest("Cursor", "GET", `${base}?${q}`, { headers, signal });
-      if (!ok(res)) throw apiError("Cursor", res, "list agents", rules(req.repository));
-      const body = obj(res.body);
-      const hit = arr(body.agents)
-        .filter(isObj)
-        .find(
-          (a) =>
-            (req.branch !== "" &&
-              text(obj(a.target).branchName) === req.branch &&
-              sameRepository(text(obj(a.source).repository), req.repository)) ||
-            `${text(a.name) ?? ""}\n${text(a.summary) ?? ""}`.includes(marker),
-        );
-      if (hit && str(hit.id)) return hit;
-      cursor = text(body.nextCursor);
-      if (!cursor) return null;
-    }
-    return null;
-  }
-
-  async function launch(req: DispatchRequest, signal?: AbortSignal) {
-    const canHook = req.callbackUrl !== null && (target.secret?.length ?? 0) >= MIN_SECRET;
-    if (req.callbackUrl && !canHook)
-      deps.logger.warn("cursor webhooks need a secret of at least 32 characters; polling instead", {
-        target: target.name,
-      });
-    const res = await jsonRequest("Cursor", "POST", base, {
-      headers,
-      signal,
-      body: {
-        prompt: { text: `${req.brief}\n\n${markerOf(req.dispatchId)}` },
-        source: {
-          repository: `https://github.com/${req.repository}`,
-          ...(req.baseBranch ? { ref: req.baseBranch } : {}),
-        },
-        ...(target.model ? { model: target.model } : {}),
-        target: { autoCreatePr: req.autoCreatePr, branchName: req.branch },
-        ...(canHook ? { webhook: { url: req.callbackUrl, secret: target.secret } } : {}),
-      },
-    });
-    if (!ok(res) || !isObj(res.body) || !str(res.body.id))
-      throw apiError("Cursor", res, "launch an agent", rules(req.repository));
-    return res.body;
-  }
-
-  return {
-    type: "cursor",
-    target: target.name,
-    async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
-      const { value, adopted } = await findOrCreate(
-        () => findAgent(req, signal),
-        () => launch(req, signal),
-        signal,
+/** The agent an earlier attempt launched: on this branch of this repository, or carrying the marker. */
+async function findAgent(c: Cursor, req: DispatchRequest, signal?: AbortSignal) {
+  const marker = markerOf(req.dispatchId);
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const q = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
+    const res = await jsonRequest("Cursor", "GET", `${c.base}?${q}`, { headers: c.headers, signal });
+    if (!ok(res)) throw apiError("Cursor", res, "list agents", rules(req.repository));
+    const body = obj(res.body);
+    const hit = arr(body.agents)
+      .filter(isObj)
+      .find(
+        (a) =>
+          (req.branch !== "" &&
+            text(obj(a.target).branchName) === req.branch &&
+            sameRepository(text(obj(a.source).repository), req.repository)) ||
+          `${text(a.name) ?? ""}\n${text(a.summary) ?? ""}`.includes(marker),
       );
-      const { status, url, prUrl } = stateOf(value);
-      return { externalId: str(value.id)!, status, url, prUrl, adopted };
+    if (hit && str(hit.id)) return hit;
+    cursor = text(body.nextCursor);
+    if (!cursor) return null;
+  }
+  return null;
+}
+
+async function launch(c: Cursor, req: DispatchRequest, signal?: AbortSignal) {
+  const { target } = c;
+  const canHook = req.callbackUrl !== null && (target.secret?.length ?? 0) >= MIN_SECRET;
+  if (req.callbackUrl && !canHook)
+    c.deps.logger.warn("cursor webhooks need a secret of at least 32 characters; polling instead", {
+      target: target.name,
+    });
+  const res = await jsonRequest("Cursor", "POST", c.base, {
+    headers: c.headers,
+    signal,
+    body: {
+      prompt: { text: `${req.brief}\n\n${markerOf(req.dispatchId)}` },
+      source: {
+        repository: `https://github.com/${req.repository}`,
+        ...(req.baseBranch ? { ref: req.baseBranch } : {}),
+      },
+      ...(target.model ? { model: target.model } : {}),
+      target: { autoCreatePr: req.autoCreatePr, branchName: req.branch },
+      ...(canHook ? { webhook: { url: req.callbackUrl, secret: target.secret } } : {}),
     },
-    async status(externalId: string, req: DispatchRequest, signal?: AbortSignal): Promise<DispatchState> {
-      const res = await jsonRequest("Cursor", "GET", `${base}/${encodeURIComponent(externalId)}`, {
-        headers,
-        signal,
-      });
-      // Deleted agents are gone for good: report a final state instead of polling until the tracking timeout.
-      if (res.status === 404)
-        return { status: "failed", url: null, prUrl: null, summary: "The agent no longer exists at Cursor." };
-      if (!ok(res) || !isObj(res.body))
-        throw apiError("Cursor", res, "report an agent's status", rules(req.repository));
-      return stateOf(res.body);
-    },
-  };
+  });
+  if (!ok(res) || !isObj(res.body) || !str(res.body.id))
+    throw apiError("Cursor", res, "launch an agent", rules(req.repository));
+  return res.body;
 }
 
 const markerOf = (dispatchId: string) => `autofix-dispatch: ${dispatchId}`;

@@ -63,51 +63,14 @@ export function webhookDispatcher(target: TargetConfig, deps: DispatcherDeps): D
       `handoff target "${target.name}" (webhook) has no secret.`,
       "Set the variable its secretEnv names to a long random value shared with the receiver.",
     );
-  const rules: ErrorRule[] = [
-    {
-      status: [401, 403],
-      kind: "config",
-      message: `The webhook receiver of "${target.name}" rejected our request (signature or authorization).`,
-      hint: "Check that the receiver and the target's secretEnv hold the same secret, and that clocks agree.",
-    },
-    {
-      status: [404, 405, 410],
-      kind: "config",
-      message: `The webhook receiver of "${target.name}" has no endpoint at the configured url.`,
-      hint: "Check the target's url.",
-    },
-  ];
   const known = new Map<string, DispatchState>();
   return {
     type: "webhook",
     target: target.name,
     async dispatch(req: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
-      const raw = JSON.stringify({
-        dispatch_id: req.dispatchId,
-        run_id: req.runId,
-        short_id: req.shortId,
-        brief: req.brief,
-        pr_title: req.prTitle,
-        pr_body: req.prBody,
-        branch: req.branch,
-        base_branch: req.baseBranch,
-        repository: req.repository,
-        auto_create_pr: req.autoCreatePr,
-        callback_url: req.callbackUrl,
-      });
-      const timestamp = String(Math.floor((deps.now?.() ?? Date.now()) / 1000));
-      const res = await jsonRequest(SERVICE, "POST", url, {
-        rawBody: raw,
-        signal,
-        headers: {
-          "content-type": "application/json",
-          "idempotency-key": req.dispatchId,
-          "x-autofix-timestamp": timestamp,
-          "x-autofix-signature": signAutofixPayload(secret, timestamp, raw),
-        },
-      });
+      const res = await postBrief(url, secret, req, deps.now?.() ?? Date.now(), signal);
       const duplicate = res.status === 409;
-      if (!ok(res) && !duplicate) throw apiError(SERVICE, res, "accept the brief", rules);
+      if (!ok(res) && !duplicate) throw apiError(SERVICE, res, "accept the brief", rules(target.name));
       const body = obj(res.body);
       const externalId = str(body.id) ?? req.dispatchId;
       const state: DispatchState = {
@@ -136,6 +99,52 @@ export function webhookDispatcher(target: TargetConfig, deps: DispatcherDeps): D
       );
     },
   };
+}
+
+/** What the receiver's refusals mean, and what to do about each. */
+function rules(name: string): ErrorRule[] {
+  return [
+    {
+      status: [401, 403],
+      kind: "config",
+      message: `The webhook receiver of "${name}" rejected our request (signature or authorization).`,
+      hint: "Check that the receiver and the target's secretEnv hold the same secret, and that clocks agree.",
+    },
+    {
+      status: [404, 405, 410],
+      kind: "config",
+      message: `The webhook receiver of "${name}" has no endpoint at the configured url.`,
+      hint: "Check the target's url.",
+    },
+  ];
+}
+
+/** The brief as signed JSON: the receiver checks the signature over the timestamp and the raw body. */
+function postBrief(url: string, secret: string, req: DispatchRequest, nowMs: number, signal?: AbortSignal) {
+  const raw = JSON.stringify({
+    dispatch_id: req.dispatchId,
+    run_id: req.runId,
+    short_id: req.shortId,
+    brief: req.brief,
+    pr_title: req.prTitle,
+    pr_body: req.prBody,
+    branch: req.branch,
+    base_branch: req.baseBranch,
+    repository: req.repository,
+    auto_create_pr: req.autoCreatePr,
+    callback_url: req.callbackUrl,
+  });
+  const timestamp = String(Math.floor(nowMs / 1000));
+  return jsonRequest(SERVICE, "POST", url, {
+    rawBody: raw,
+    signal,
+    headers: {
+      "content-type": "application/json",
+      "idempotency-key": req.dispatchId,
+      "x-autofix-timestamp": timestamp,
+      "x-autofix-signature": signAutofixPayload(secret, timestamp, raw),
+    },
+  });
 }
 
 /**
