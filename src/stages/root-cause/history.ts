@@ -122,19 +122,7 @@ async function weighCommit(
   const token = run.tokens.find((t) => mentionsToken(hunks, t)) ?? null;
   const sha = commit.sha.toLowerCase();
   const bySentry = [...run.sentryShas].some((s) => sha.startsWith(s) || s.startsWith(sha));
-  const id = evidence.add(
-    `commit:${commit.sha.slice(0, 12)}`,
-    "commit",
-    `${commit.sha.slice(0, 12)} "${commit.subject}" by ${commit.author} on ${commit.date.slice(0, 10)}`,
-    {
-      sha: commit.sha,
-      subject: commit.subject,
-      author: commit.author,
-      date: commit.date,
-      repo: c.repo,
-      files: diff?.files.map((f) => f.path) ?? commit.files ?? [],
-    },
-  );
+  const id = commitEvidence(evidence, commit, c.repo, diff?.files.map((f) => f.path) ?? commit.files ?? []);
   c.evidence.push(id);
   const parts: string[] = [];
   if (!at.given.file) {
@@ -174,6 +162,16 @@ async function weighCommit(
       source: "git",
     });
   }
+}
+
+/** A commit in the window as evidence: who changed what, when, and which files. */
+function commitEvidence(evidence: EvidenceSet, commit: CommitInfo, repo: string, files: string[]): string {
+  return evidence.add(
+    `commit:${commit.sha.slice(0, 12)}`,
+    "commit",
+    `${commit.sha.slice(0, 12)} "${commit.subject}" by ${commit.author} on ${commit.date.slice(0, 10)}`,
+    { sha: commit.sha, subject: commit.subject, author: commit.author, date: commit.date, repo, files },
+  );
 }
 
 /** Sentry's own suspects that the history did not confirm are still worth listing, with less weight. */
@@ -237,18 +235,11 @@ async function commitsNamingFailingValues(
       const file = diff.files.find((f) => names.some((n) => mentionsToken(parsePatch(f.patch), n)));
       if (!file) continue;
       const name = names.find((n) => mentionsToken(parsePatch(file.patch), n))!;
-      const id = evidence.add(
-        `commit:${commit.sha.slice(0, 12)}`,
-        "commit",
-        `${commit.sha.slice(0, 12)} "${commit.subject}" by ${commit.author} on ${commit.date.slice(0, 10)}`,
-        {
-          sha: commit.sha,
-          subject: commit.subject,
-          author: commit.author,
-          date: commit.date,
-          repo: c.repo,
-          files: diff.files.map((f) => f.path),
-        },
+      const id = commitEvidence(
+        evidence,
+        commit,
+        c.repo!,
+        diff.files.map((f) => f.path),
       );
       if (!c.evidence.includes(id)) c.evidence.push(id);
       c.reasons.push(
