@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { NotFoundError } from "../errors.ts";
 import type { DatabaseHealth, PgBridge } from "./pg-bridge.ts";
+import { type RunRow, runHeader } from "./run-rows.ts";
 import type {
   EvidenceRecord,
   FeedbackRecord,
@@ -18,8 +19,6 @@ import type {
  * per stage, "interrupted" derived on read — and every write tells the other replicas (NOTIFY, sent when
  * the write commits) so their subscribers to `autofix://runs/{id}` hear of it.
  */
-
-const INTERRUPTED_AFTER_MS = 10 * 60_000;
 
 export class PgRunStore implements RunStore {
   /** Called after a write to a run commits, on this replica and (through NOTIFY) on the others. */
@@ -235,19 +234,6 @@ export class PgRunStore implements RunStore {
   }
 }
 
-interface RunRow {
-  id: string;
-  org: string;
-  issue_id: string;
-  short_id: string | null;
-  title: string;
-  project: string | null;
-  status: RunRecord["status"];
-  error: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
 interface StageRow {
   stage: StageName;
   revision: number;
@@ -261,17 +247,4 @@ interface FeedbackRow {
   kind: string;
   payload: unknown;
   created_at: string;
-}
-
-function runHeader(r: RunRow, now: number) {
-  const stale = r.status === "running" && now - Date.parse(r.updated_at) > INTERRUPTED_AFTER_MS;
-  return {
-    id: r.id,
-    org: r.org,
-    issue: { id: r.issue_id, shortId: r.short_id, title: r.title, project: r.project },
-    status: stale ? ("interrupted" as const) : r.status,
-    error: stale ? "interrupted: the process running this analysis stopped before it finished" : r.error,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
 }

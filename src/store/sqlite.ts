@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { configError, NotFoundError } from "../errors.ts";
+import { type RunRow, runHeader } from "./run-rows.ts";
 import type {
   EvidenceRecord,
   FeedbackRecord,
@@ -113,9 +114,6 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE deliveries ADD COLUMN body_digest TEXT;
    CREATE INDEX deliveries_digest ON deliveries (body_digest);`,
 ];
-
-/** A run that has been "running" this long without an update belongs to a process that died. */
-const INTERRUPTED_AFTER_MS = 10 * 60_000;
 
 export class SqliteRunStore implements RunStore {
   readonly db: Database.Database;
@@ -340,19 +338,6 @@ export class SqliteRunStore implements RunStore {
   }
 }
 
-interface RunRow {
-  id: string;
-  org: string;
-  issue_id: string;
-  short_id: string | null;
-  title: string;
-  project: string | null;
-  status: RunRecord["status"];
-  error: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
 interface EvidenceRow {
   id: string;
   kind: string;
@@ -382,18 +367,5 @@ function stageRecord(s: StageRow): StageRecord {
     status: s.status,
     output: JSON.parse(s.output),
     createdAt: s.created_at,
-  };
-}
-
-function runHeader(r: RunRow, now: number) {
-  const stale = r.status === "running" && now - Date.parse(r.updated_at) > INTERRUPTED_AFTER_MS;
-  return {
-    id: r.id,
-    org: r.org,
-    issue: { id: r.issue_id, shortId: r.short_id, title: r.title, project: r.project },
-    status: stale ? ("interrupted" as const) : r.status,
-    error: stale ? "interrupted: the process running this analysis stopped before it finished" : r.error,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
   };
 }
