@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 /**
  * `npm run demo`: starts `autofix-mcp --demo` as a real MCP client would (over stdio), then walks the bundled
@@ -16,7 +16,10 @@ async function main(): Promise<void> {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AUTOFIX_DB: ":memory:" },
     stderr: "inherit",
   });
-  const client = new Client({ name: "autofix-demo", version: "1.0.0" });
+  const client = new Client(
+    { name: "autofix-demo", version: "1.0.0" },
+    { versionNegotiation: { mode: "auto" } },
+  );
   await client.connect(transport);
   const { tools } = await client.listTools();
   out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} over stdio.`);

@@ -1,6 +1,4 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeCursor, startFakeCursor } from "../fakes/cursor.ts";
 import {
@@ -188,7 +186,7 @@ describe("three replicas on one PostgreSQL", () => {
     const [a, b, c] = await Promise.all(replicas.map((r) => mcp(r.base)));
     try {
       const updates: string[] = [];
-      a!.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      a!.setNotificationHandler("notifications/resources/updated", (n) => {
         updates.push(n.params.uri);
       });
       const uri = `autofix://runs/${run!.id}`;
