@@ -13,11 +13,14 @@ import { scrubText } from "../text/scrub.ts";
 export type Era = "legacy" | "modern";
 
 /**
- * MCP's "resource not found": -32002 on the 2025 revisions (what this server always answered), -32602 with
- * the URI in `data` on 2026-07-28, which the spec requires.
+ * MCP's "resource not found": -32002 with `data: {uri, kind}` on the 2025 revisions (what this server always
+ * answered); on 2026-07-28 -32602 with `data: {uri}` alone, which the spec requires and by which SDK clients
+ * recognise it.
  */
-export function resourceNotFound(era: Era): number {
-  return era === "modern" ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.ResourceNotFound;
+export function resourceNotFound(era: Era, message: string, uri: string, kind: string): ProtocolError {
+  return era === "modern"
+    ? new ProtocolError(ProtocolErrorCode.InvalidParams, message, { uri })
+    : new ProtocolError(ProtocolErrorCode.ResourceNotFound, message, { uri, kind });
 }
 
 /**
@@ -60,7 +63,7 @@ export async function described<T>(
     context.logger[kind === "internal" ? "error" : "warn"]("prompt or resource failed", { kind, error });
     const message = scrubText(text, { secrets: context.secrets });
     if (resourceUri !== undefined && error instanceof NotFoundError)
-      throw new ProtocolError(resourceNotFound(era), message, { uri: resourceUri, kind });
+      throw resourceNotFound(era, message, resourceUri, kind);
     throw new ProtocolError(
       kind === "input" ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError,
       message,

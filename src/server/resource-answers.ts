@@ -23,10 +23,11 @@ export function answerResourceReads(server: McpServer, context: Context, era: Er
       const variables = template.match(uri.toString());
       if (variables) return described(context, () => resource.read(uri, variables, context), uri.href, era);
     }
-    throw new ProtocolError(
-      resourceNotFound(era),
+    throw resourceNotFound(
+      era,
       `Resource not found: ${uri.href.slice(0, 200)}. This server serves ${allResources.map((r) => r.uriTemplate).join(" and ")}; resources/list shows them.`,
-      { uri: uri.href.slice(0, 2000), kind: "input" },
+      uri.href.slice(0, 2000),
+      "input",
     );
   });
 }
@@ -55,10 +56,11 @@ export function answerSubscriptions(
       );
     const exists = await described(context, () => context.store().getRun(id) !== null);
     if (!exists)
-      throw new ProtocolError(
-        resourceNotFound(era),
+      throw resourceNotFound(
+        era,
         `Resource ${params.uri} not found: there is no run ${id}. get_run lists the runs of an issue.`,
-        { uri: params.uri, kind: "input" },
+        params.uri,
+        "input",
       );
     watched.add(id);
     return {};
