@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   );
   await client.connect(transport);
   const { tools } = await client.listTools();
-  out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} over stdio.`);
+  const server = client.getServerVersion();
+  const protocol = client.getNegotiatedProtocolVersion();
+  out(`Connected to ${server?.name} ${server?.version} over stdio (MCP ${protocol}).`);
   out(`Tools: ${tools.map((t) => t.name).join(", ")}\n`);
 
   const call = async (name: string, args: Record<string, unknown>) => {
