@@ -216,3 +216,19 @@ describe.each(ERAS)("a client pinned to $version", (era) => {
     });
   });
 });
+
+describe("the HTTP guards, for a client pinned to 2026-07-28", () => {
+  it("refuses it without the bearer token and from a foreign Origin, as they refuse a 2025 client", async () => {
+    const url = await startHttp(true);
+    const modern = ERAS[1];
+    const bare = pinnedClient(modern);
+    await expect(bare.connect(new StreamableHTTPClientTransport(new URL(url)))).rejects.toMatchObject({
+      status: 401,
+    });
+    const foreign = pinnedClient(modern);
+    const headers = { authorization: `Bearer ${TOKEN}`, origin: "https://evil.example" };
+    await expect(
+      foreign.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } })),
+    ).rejects.toMatchObject({ status: 403 });
+  });
+});
