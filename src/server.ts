@@ -241,7 +241,10 @@ async function runTool(
       error,
       detail: isAppError(error) ? error.detail : undefined,
     };
-    if (kind === "internal") logger.error("tool failed", fields);
+    // The client cancelled, or left (on 2026-07-28 over HTTP, closing the request is how it cancels): nobody
+    // reads the answer, and nothing on our side failed.
+    if (ctx.mcpReq.signal.aborted) logger.info("tool call cancelled by the client", { ms: fields.ms });
+    else if (kind === "internal") logger.error("tool failed", fields);
     else logger.warn("tool failed", fields);
     return {
       isError: true,

@@ -40,21 +40,18 @@ interface Wire {
 }
 
 async function startHttp(stateless: boolean): Promise<string> {
-  const spawned = spawnCli(
-    [
-      "--demo",
-      "--transport",
-      "http",
-      "--port",
-      "0",
-      "--log-level",
-      "warn",
-      ...(stateless ? ["--stateless"] : []),
-    ],
-    { AUTOFIX_HTTP_TOKEN: TOKEN },
-  );
+  return (await startHttpServer(stateless, "warn")).url;
+}
+
+async function startHttpServer(
+  stateless: boolean,
+  logLevel: string,
+): Promise<{ url: string; spawned: Spawned }> {
+  const mode = stateless ? ["--stateless"] : [];
+  const args = ["--demo", "--transport", "http", "--port", "0", "--log-level", logLevel, ...mode];
+  const spawned = spawnCli(args, { AUTOFIX_HTTP_TOKEN: TOKEN });
   running.push(spawned);
-  return (await spawned.waitForStderr(/listening on (http:\/\/\S+)/))[1]!;
+  return { url: (await spawned.waitForStderr(/listening on (http:\/\/\S+)/))[1]!, spawned };
 }
 
 async function connect(era: Era, transport: Transport, wire: Wire): Promise<Client> {
@@ -121,9 +118,9 @@ describe.each(ERAS)("a client pinned to $version", (era) => {
     // Over stdio the wire is the SDK transport's own; over HTTP this test reads it.
     if (transport !== "stdio")
       it("marks tools/list and prompts/list cacheable on 2026-07-28 only", async () => {
-        const lists = wire.answers.filter((a) => /"tools":\[|"prompts":\[/.test(a));
-        expect(lists.length).toBeGreaterThanOrEqual(2);
-        for (const answer of lists) {
+        const lists = () => wire.answers.filter((a) => /"tools":\[|"prompts":\[/.test(a));
+        await expect.poll(() => lists().length).toBeGreaterThanOrEqual(2);
+        for (const answer of lists()) {
           if (era.era === "modern")
             expect(answer).toMatch(
               /"ttlMs":3600000.*"cacheScope":"public"|"cacheScope":"public".*"ttlMs":3600000/,
@@ -230,5 +227,27 @@ describe("the HTTP guards, for a client pinned to 2026-07-28", () => {
     await expect(
       foreign.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } })),
     ).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe("cancelling on 2026-07-28", () => {
+  it("stops the call when the client cancels, even on a stateless server (the request closing is the signal)", async () => {
+    const { url, spawned } = await startHttpServer(true, "info");
+    const client = pinnedClient(ERAS[1]);
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
+    const cancel = new AbortController();
+    const call = client.callTool(
+      { name: "analyze_root_cause", arguments: { issue: "ORDERS-API-7D" } },
+      // Cancelled at its first progress notification: the tool is running by then.
+      { signal: cancel.signal, onprogress: () => cancel.abort("the user pressed stop") },
+    );
+    await expect(call).rejects.toThrow(/the user pressed stop/);
+    await spawned.waitForStderr(/"msg":"tool call cancelled by the client","tool":"analyze_root_cause"/);
+    expect(spawned.stderr()).not.toMatch(/"msg":"tool call","tool":"analyze_root_cause"/);
+    await client.close();
   });
 });
