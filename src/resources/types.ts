@@ -1,4 +1,4 @@
-import type { ReadResourceResult, Resource } from "@modelcontextprotocol/sdk/types.js";
+import type { ReadResourceResult, Resource } from "@modelcontextprotocol/server";
 import type { Context } from "../context.ts";
 
 /** What a resource file exports: a URI template, how to list its instances, and how to read one. */

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 /**
  * `npm run demo`: starts `autofix-mcp --demo` as a real MCP client would (over stdio), then walks the bundled
@@ -16,10 +16,15 @@ async function main(): Promise<void> {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AUTOFIX_DB: ":memory:" },
     stderr: "inherit",
   });
-  const client = new Client({ name: "autofix-demo", version: "1.0.0" });
+  const client = new Client(
+    { name: "autofix-demo", version: "1.0.0" },
+    { versionNegotiation: { mode: "auto" } },
+  );
   await client.connect(transport);
   const { tools } = await client.listTools();
-  out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} over stdio.`);
+  const server = client.getServerVersion();
+  const protocol = client.getNegotiatedProtocolVersion();
+  out(`Connected to ${server?.name} ${server?.version} over stdio (MCP ${protocol}).`);
   out(`Tools: ${tools.map((t) => t.name).join(", ")}\n`);
 
   const call = async (name: string, args: Record<string, unknown>) => {

@@ -1,15 +1,23 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type McpHttpHandler,
+  type McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 import type { Context } from "../context.ts";
-import { createServer } from "../server.ts";
+import { createServer, runUri } from "../server.ts";
 import { header, readBody, rpcError } from "./http-io.ts";
+import { sendWebResponse, toWebRequest } from "./web-bridge.ts";
 
 /**
- * `/mcp` once a request has passed the guards: Streamable HTTP with sessions (at most `http.maxSessions`,
- * idle ones closed by a reaper), or stateless, each POST answered on its own.
+ * `/mcp` once a request has passed the guards. A 2026-07-28 request (it carries the protocol envelope) goes to
+ * the SDK's per-request entry, in either mode: that revision has no sessions, and run updates reach its
+ * clients on `subscriptions/listen` streams. A 2025-era request is served as before: Streamable HTTP with
+ * sessions (at most `http.maxSessions`, idle ones closed by a reaper), or stateless, each POST on its own.
  */
 interface McpHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -18,7 +26,7 @@ interface McpHandler {
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
   lastSeen: number;
   /** POSTs still being answered: a session is never idle while it waits for a tool call. */
@@ -36,6 +44,9 @@ class McpSessions implements McpHandler {
   /** Initialize requests answered but whose session is not registered yet: they count against the cap. */
   private opening = 0;
   private readonly reaper: NodeJS.Timeout;
+  /** The 2026-07-28 entry: a fresh server per request; run changes go out through its notifier. */
+  private readonly modern: McpHttpHandler;
+  private readonly offChanges: () => void;
 
   constructor(private readonly context: Context) {
     this.http = context.config.http;
@@ -45,10 +56,22 @@ class McpSessions implements McpHandler {
       Math.min(60_000, Math.max(1_000, this.http.sessionIdleMs / 4)),
     );
     this.reaper.unref();
+    this.modern = createMcpHandler(({ era }) => createServer(context, { era, runUpdates: "handler" }), {
+      legacy: "reject",
+      maxRequestBodySize: this.http.maxBodyBytes,
+    });
+    this.offChanges = context.changes.on((runId) => this.modern.notify.resourceUpdated(runUri(runId)));
   }
 
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    return this.http.stateless ? this.stateless(req, res) : this.stateful(req, res);
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "POST")
+      return this.http.stateless ? this.stateless(req, res) : this.stateful(req, res);
+    const body = await readBody(req, res, this.http.maxBodyBytes, this.http.bodyTimeoutMs);
+    if (body === undefined) return;
+    const request = toWebRequest(req, res, body);
+    if (!(await isLegacyRequest(request, body)))
+      return sendWebResponse(res, await this.modern.fetch(request, { parsedBody: body }));
+    return this.http.stateless ? this.stateless(req, res, body) : this.stateful(req, res, body);
   }
 
   sessionCount(): number {
@@ -57,11 +80,13 @@ class McpSessions implements McpHandler {
 
   async close(): Promise<void> {
     clearInterval(this.reaper);
+    this.offChanges();
+    await this.modern.close();
     await Promise.allSettled([...this.sessions.values()].map((s) => s.transport.close()));
     this.sessions.clear();
   }
 
-  private async stateless(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async stateless(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
     if (req.method !== "POST") {
       return rpcError(
         res,
@@ -71,12 +96,10 @@ class McpSessions implements McpHandler {
         { allow: "POST" },
       );
     }
-    const body = await readBody(req, res, this.http.maxBodyBytes, this.http.bodyTimeoutMs);
-    if (body === undefined) return;
-    const server = createServer(this.context);
+    const server = createServer(this.context, { era: "legacy" });
     // A plain JSON answer is cheapest, but it can carry nothing before the result: when the client asked for
     // progress, the answer is an SSE stream so the notifications reach it (there is no session to send them on).
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: !asksForProgress(body),
     });
@@ -85,20 +108,18 @@ class McpSessions implements McpHandler {
       void server.close();
     });
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await serveLegacy(transport, req, res, body);
   }
 
-  private async stateful(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async stateful(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
     const sessionId = header(req, "mcp-session-id");
     if (sessionId) {
       const session = this.sessions.get(sessionId);
       if (!session) return rpcError(res, 404, -32001, "Session not found: initialize a new session");
-      return this.inSession(session, req, res);
+      return this.inSession(session, req, res, body);
     }
     if (req.method !== "POST")
       return rpcError(res, 400, -32000, "Bad Request: no session; POST an initialize request first");
-    const body = await readBody(req, res, this.http.maxBodyBytes, this.http.bodyTimeoutMs);
-    if (body === undefined) return;
     const initializing = Array.isArray(body)
       ? body.some((m) => isInitializeRequest(m))
       : isInitializeRequest(body);
@@ -117,7 +138,12 @@ class McpSessions implements McpHandler {
     return this.open(req, res, body);
   }
 
-  private async inSession(session: Session, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async inSession(
+    session: Session,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ): Promise<void> {
     session.lastSeen = Date.now();
     if (req.method === "POST") {
       session.busy++;
@@ -126,20 +152,15 @@ class McpSessions implements McpHandler {
         session.lastSeen = Date.now();
       });
     }
-    const body =
-      req.method === "POST"
-        ? await readBody(req, res, this.http.maxBodyBytes, this.http.bodyTimeoutMs)
-        : undefined;
-    if (req.method === "POST" && body === undefined) return;
-    return session.transport.handleRequest(req, res, body);
+    return serveLegacy(session.transport, req, res, body);
   }
 
   /** A new session for an initialize request. */
   private async open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     this.opening++;
     res.once("close", () => this.opening--);
-    const server = createServer(this.context);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const server = createServer(this.context, { era: "legacy" });
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         this.sessions.set(id, { transport, server, lastSeen: Date.now(), busy: 0 });
@@ -152,7 +173,7 @@ class McpSessions implements McpHandler {
       void server.close();
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await serveLegacy(transport, req, res, body);
   }
 
   /** Closes sessions idle longer than http.sessionIdleMs; one waiting for a tool call is never idle. */
@@ -166,6 +187,17 @@ class McpSessions implements McpHandler {
       }
     }
   }
+}
+
+/** One 2025-era request through the SDK's Streamable HTTP transport (a session's, or a stateless one). */
+async function serveLegacy(
+  transport: WebStandardStreamableHTTPServerTransport,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+): Promise<void> {
+  const request = toWebRequest(req, res, body);
+  await sendWebResponse(res, await transport.handleRequest(request, { parsedBody: body }));
 }
 
 /** Whether a JSON-RPC body (one message or a batch) carries a progress token in any request's `_meta`. */

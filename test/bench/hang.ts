@@ -162,7 +162,7 @@ async function call(
   args: Record<string, unknown>,
 ): Promise<Answer> {
   const started = performance.now();
-  const result = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
+  const result = await client.callTool({ name, arguments: args }, { timeout: 600_000 });
   const ms = performance.now() - started;
   const structured = (result.structuredContent ?? {}) as { unavailable?: string[]; notes?: string[] };
   const text = textOf(result);

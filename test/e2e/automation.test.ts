@@ -1,4 +1,3 @@
-import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeCursor, startFakeCursor } from "../fakes/cursor.ts";
 import {
@@ -93,7 +92,7 @@ describe("background handoff over HTTP", () => {
     const prUrl = "https://github.com/acme/billing-service/pull/77";
     const client = await mcpClient(server.base);
     const updated: string[] = [];
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+    client.setNotificationHandler("notifications/resources/updated", (n) => {
       updated.push(n.params.uri);
     });
     try {

@@ -1,8 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
 import { kindsScenario } from "../fixtures/kinds.ts";
@@ -163,7 +162,6 @@ describe("stateless HTTP with progress", () => {
     const progress: string[] = [];
     const result = await client.callTool(
       { name: "analyze_root_cause", arguments: { issue: "KINDS-GROUP" } },
-      undefined,
       { onprogress: (p) => progress.push(p.message ?? "") },
     );
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();

@@ -10,8 +10,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/build.ts";
 
@@ -74,7 +74,7 @@ describe("the packed package", () => {
   it("installs with its runtime dependencies only: no tsx, no TypeScript", () => {
     const modules = join(dir, "app/node_modules");
     expect(existsSync(join(modules, "autofix-mcp/dist/src/bin.js"))).toBe(true);
-    expect(existsSync(join(modules, "@modelcontextprotocol/sdk"))).toBe(true);
+    expect(existsSync(join(modules, "@modelcontextprotocol/server"))).toBe(true);
     expect(existsSync(join(modules, "tsx"))).toBe(false);
     expect(existsSync(join(modules, "typescript"))).toBe(false);
   });

@@ -1,6 +1,4 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeCursor, startFakeCursor } from "../fakes/cursor.ts";
 import {
@@ -88,8 +86,10 @@ function alert(issue: Issue, k: number): Record<string, unknown> {
   return body;
 }
 
-async function mcp(base: string): Promise<Client> {
-  const client = new Client({ name: "replicas-e2e", version: "1" });
+/** A client on the 2025 handshake (a session on that replica), or pinned to 2026-07-28 (no session). */
+async function mcp(base: string, pin?: "2026-07-28"): Promise<Client> {
+  const options = pin ? { versionNegotiation: { mode: { pin } } } : {};
+  const client = new Client({ name: "replicas-e2e", version: "1" }, options);
   await client.connect(
     new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
       requestInit: { headers: { authorization: `Bearer ${MCP_TOKEN}` } },
@@ -186,26 +186,37 @@ describe("three replicas on one PostgreSQL", () => {
   it("serves a run from any replica and tells a subscriber on one about a change made on another", async () => {
     const [run] = await sql<{ id: string }>(url, "SELECT id FROM runs ORDER BY created_at LIMIT 1");
     const [a, b, c] = await Promise.all(replicas.map((r) => mcp(r.base)));
+    const modern = await mcp(replicas[2]!.base, "2026-07-28");
     try {
       const updates: string[] = [];
-      a!.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      const modernUpdates: string[] = [];
+      a!.setNotificationHandler("notifications/resources/updated", (n) => {
         updates.push(n.params.uri);
+      });
+      modern.setNotificationHandler("notifications/resources/updated", (n) => {
+        modernUpdates.push(n.params.uri);
       });
       const uri = `autofix://runs/${run!.id}`;
       await a!.subscribeResource({ uri });
+      await modern.listen({ resourceSubscriptions: [uri] });
       const fb = await b!.callTool({
         name: "add_feedback",
         arguments: { run_id: run!.id, message: "verified on replica b" },
       });
       expect(fb.isError).toBeFalsy();
       await waitFor("the update to reach replica a", () => updates.includes(uri), 5_000);
+      await waitFor(
+        "the update to reach the listener on replica c",
+        () => modernUpdates.includes(uri),
+        5_000,
+      );
       const read = await c!.callTool({ name: "get_run", arguments: { run_id: run!.id } });
       expect(JSON.stringify(read.structuredContent)).toContain("verified on replica b");
       const brief = await c!.callTool({ name: "hand_off", arguments: { run_id: run!.id } });
       expect(brief.isError).toBeFalsy();
       expect((brief.structuredContent as { pr_body: string }).pr_body).toMatch(/Fixes 910-\d/);
     } finally {
-      await Promise.all([a, b, c].map((x) => x?.close()));
+      await Promise.all([a, b, c, modern].map((x) => x?.close()));
     }
 
     for (const [i, r] of replicas.entries()) {

@@ -272,7 +272,6 @@ describe("a client that cancels the call", () => {
       const cancel = new AbortController();
       const call = s.client.callTool(
         { name: "analyze_root_cause", arguments: { issue: scenario.issue } },
-        undefined,
         {
           signal: cancel.signal,
         },

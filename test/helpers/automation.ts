@@ -1,8 +1,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import Database from "better-sqlite3";
 import type { PreparedScenario } from "../scenarios/setup.ts";
 import { type Spawned, spawnCli } from "./spawn.ts";

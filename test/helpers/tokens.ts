@@ -1,4 +1,4 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client } from "@modelcontextprotocol/client";
 import { encode } from "gpt-tokenizer/encoding/cl100k_base";
 
 /** What tools/list costs a client that puts it in the model's context: cl100k tokens of the JSON result. */

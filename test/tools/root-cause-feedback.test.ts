@@ -9,9 +9,12 @@ const scenario = scenarioNamed("s11");
 const use = useScenarioSession(scenario);
 
 async function call(name: string, args: Record<string, unknown>) {
-  const result = await use.session.client.callTool({ name, arguments: args }, undefined, {
-    onprogress: () => undefined,
-  });
+  const result = await use.session.client.callTool(
+    { name, arguments: args },
+    {
+      onprogress: () => undefined,
+    },
+  );
   return { result, text: textOf(result), out: result.structuredContent as any };
 }
 
@@ -22,7 +25,6 @@ describe("runs, feedback and restarts", () => {
     const progress: string[] = [];
     const result = await use.session.client.callTool(
       { name: "analyze_root_cause", arguments: { issue: scenario.issue } },
-      undefined,
       {
         onprogress: (p) => progress.push(p.message ?? ""),
       },

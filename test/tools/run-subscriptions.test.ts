@@ -1,4 +1,3 @@
-import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../helpers/context.ts";
 import { scenarioNamed, useScenarioSession } from "../helpers/session.ts";
@@ -11,10 +10,10 @@ const otherUpdates: string[] = [];
 
 beforeAll(async () => {
   other = await connect(use.prepared.context);
-  use.session.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+  use.session.client.setNotificationHandler("notifications/resources/updated", (n) => {
     updates.push(n.params.uri);
   });
-  other.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+  other.client.setNotificationHandler("notifications/resources/updated", (n) => {
     otherUpdates.push(n.params.uri);
   });
 });
