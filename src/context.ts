@@ -51,7 +51,35 @@ export interface StageContext
   signal: AbortSignal;
   /** Reports progress to whoever listens (a client that sent a progress token); may do nothing. */
   progress(done: number, total: number | undefined, message: string): Promise<void>;
+  /**
+   * Asks the person behind the client one short question and waits for the answer: null when they decline
+   * or cancel, or it cannot be asked. Present only for a client that can show a form (MCP elicitation);
+   * background runs have none, and then a stage says in its result what is missing instead.
+   */
+  ask?(question: Question): Promise<Answer | null>;
 }
+
+/**
+ * A question as a flat form: one object of string, number, boolean or enum fields (what MCP elicitation
+ * can render). Never a secret: nothing asked for here may be a token or a password.
+ */
+export interface Question {
+  /** One or two short sentences. */
+  message: string;
+  schema: {
+    type: "object";
+    properties: Record<string, QuestionField>;
+    required?: string[];
+  };
+}
+
+export type QuestionField =
+  | { type: "string"; title: string; description?: string; maxLength?: number; enum?: string[] }
+  | { type: "boolean"; title: string; description?: string; default?: boolean }
+  | { type: "number"; title: string; description?: string; minimum?: number; maximum?: number };
+
+/** The form's values, as the client sent them: user input, to be checked before use. */
+export type Answer = Record<string, unknown>;
 
 /** A stage context for work no client watches: the background worker, benchmarks. */
 export function unwatchedStage(ctx: Context, signal: AbortSignal, logger = ctx.logger): StageContext {

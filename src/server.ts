@@ -6,6 +6,7 @@ import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  ElicitResultSchema,
   ErrorCode,
   type JSONRPCMessage,
   ListToolsRequestSchema,
@@ -19,7 +20,7 @@ import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { prompts } from "../prompts/index.ts";
 import { tools as allTools } from "../tools/index.ts";
-import { type Context, MAX_SESSION_ANALYSES } from "./context.ts";
+import { type Answer, type Context, MAX_SESSION_ANALYSES, type Question } from "./context.ts";
 import { type Deadline, startDeadline } from "./deadline.ts";
 import { AppError, describeError, duration, isAppError, NotFoundError } from "./errors.ts";
 import type { PromptDefinition } from "./prompt.ts";
@@ -139,7 +140,8 @@ function answerToolCalls(
     }
     const parsed = entry.input.safeParse(request.params.arguments ?? {});
     if (!parsed.success) return invalidArguments(entry.tool, parsed.error);
-    const result = await runTool(entry.tool, parsed.data, extra, context, toolNames, sessionAnalyses);
+    const ask = clientQuestions(server, extra);
+    const result = await runTool(entry.tool, parsed.data, extra, context, toolNames, sessionAnalyses, ask);
     const output = outputs.get(entry.tool.name);
     if (output && !result.isError && !output.safeParse(result.structuredContent).success) {
       // A bug on our side: the text is still useful, but the structured contract is broken. Say so.
@@ -299,6 +301,7 @@ async function runTool(
   context: Context,
   toolNames: ReadonlySet<string>,
   sessionAnalyses: Slots,
+  ask: Asker | undefined,
 ): Promise<CallToolResult> {
   const started = Date.now();
   const logger = context.logger.child({ tool: tool.name, request: String(extra.requestId) });
@@ -319,6 +322,19 @@ async function runTool(
         })
         .catch(() => undefined);
     },
+    // The person's time to answer is not the upstreams': the deadline waits while they read the form.
+    ...(ask
+      ? {
+          ask: async (question: Question) => {
+            const resume = deadline.hold();
+            try {
+              return await ask(question, logger);
+            } finally {
+              resume();
+            }
+          },
+        }
+      : {}),
   };
   try {
     // An analysis waits for a slot of its session, then one of the process (in that order, so one session's
@@ -365,22 +381,53 @@ async function runTool(
  * the log names), and the caller gets an answer anyway.
  */
 function answerBy<T>(deadline: Deadline, work: Promise<T>, tool: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new AppError(
-            "upstream",
-            `${tool} did not finish within this call's ${duration(deadline.ms)} deadline.`,
-            {
-              hint: "An upstream is slow right now; call again in a minute.",
-              detail: "the handler outlived its deadline: something it awaited ignores the call's signal",
-            },
-          ),
+    deadline.whenOver(() =>
+      reject(
+        new AppError(
+          "upstream",
+          `${tool} did not finish within this call's ${duration(deadline.ms)} deadline.`,
+          {
+            hint: "An upstream is slow right now; call again in a minute.",
+            detail: "the handler outlived its deadline: something it awaited ignores the call's signal",
+          },
         ),
-      deadline.ms,
+      ),
     );
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  // The deadline's dispose (in runTool's finally) drops the callback.
+  return Promise.race([work, late]);
+}
+
+type Asker = (question: Question, logger: Context["logger"]) => Promise<Answer | null>;
+
+/** How long a question waits for its answer; then the call goes on as if it had been declined. */
+const ANSWER_WAIT_MS = 5 * 60_000;
+
+/**
+ * The one place that knows how a stage's question reaches the person: MCP elicitation (a form), sent in the
+ * tool call's own request (`extra`) so it travels on that call's stream. Only for a client that declared
+ * form elicitation; a stateless HTTP request never has (no initialize precedes it), so it is never asked
+ * a question whose answer could not come back. A decline, a cancel, a timeout or a failed request is no answer.
+ */
+function clientQuestions(server: McpServer, extra: Extra): Asker | undefined {
+  const elicitation = server.server.getClientCapabilities()?.elicitation;
+  if (!elicitation || (elicitation.form === undefined && elicitation.url !== undefined)) return undefined;
+  return async (question, logger) => {
+    try {
+      const result = await extra.sendRequest(
+        {
+          method: "elicitation/create",
+          params: { mode: "form", message: question.message, requestedSchema: question.schema },
+        },
+        ElicitResultSchema,
+        { timeout: ANSWER_WAIT_MS },
+      );
+      logger.info("question answered", { action: result.action });
+      return result.action === "accept" ? (result.content ?? {}) : null;
+    } catch (error) {
+      logger.warn("question not answered", { error });
+      return null;
+    }
+  };
 }

@@ -176,9 +176,12 @@ describe("PostgreSQL schema", () => {
     opened.push(...replicas);
     // Each replica's first query waits for its migrations; they run on four threads at once.
     const versions = await Promise.all(replicas.map((r) => r.bridge.health()));
-    expect(versions.map((v) => [v.reachable, v.migration])).toEqual(Array(4).fill([true, 1]));
-    const applied = await sql<{ version: number }>(url, "SELECT version FROM autofix_migrations");
-    expect(applied).toEqual([{ version: 1 }]);
+    expect(versions.map((v) => [v.reachable, v.migration])).toEqual(Array(4).fill([true, 2]));
+    const applied = await sql<{ version: number }>(
+      url,
+      "SELECT version FROM autofix_migrations ORDER BY version",
+    );
+    expect(applied).toEqual([{ version: 1 }, { version: 2 }]);
 
     await sql(url, "INSERT INTO autofix_migrations (version, applied_at) VALUES (99, 'later')");
     const newer = openPg(url);

@@ -8,8 +8,10 @@ import { resolveRef } from "../../sentry/issue-ref.ts";
 import type { RunRecord } from "../../store/types.ts";
 import { scrubDeep, scrubText } from "../../text/scrub.ts";
 import { gatherSignals } from "../gather.ts";
+import { oneQuestion } from "../questions.ts";
 import { analyzeSignals } from "./analyze.ts";
 import { applyFeedback, type Feedback, feedbackKind } from "./feedback.ts";
+import { askWhatChanged } from "./what-changed.ts";
 
 /**
  * The root-cause stage: gather → candidates → rank → explain → store.
@@ -35,6 +37,7 @@ export async function runRootCause(
   /** Continue a run created earlier (the background worker creates it first, so a retry reuses it). */
   existingRunId?: string,
 ): Promise<{ run: RunRecord; output: RootCauseOutput }> {
+  ctx = oneQuestion(ctx);
   const { org, ref, selector } = await resolveRef(ctx.sentry, input, ctx.signal);
   const signals = await gatherSignals(ctx, { org, issue: ref.id, selector });
   const store = ctx.store();
@@ -88,6 +91,16 @@ export async function runRootCause(
       const applied = applyFeedback(output, { message: input.context }, fb.seq);
       output = { ...applied.output, revision: 1 };
       evidence.push(applied.evidence);
+    } else {
+      // Nothing told yet: when the evidence is thin, what the person knows of recent changes moves it most.
+      const changed = await askWhatChanged(ctx, output);
+      output.notes.push(...changed.notes);
+      if (changed.message) {
+        const fb = store.addFeedback(run.id, "message", { message: changed.message });
+        const applied = applyFeedback(output, { message: changed.message }, fb.seq);
+        output = { ...applied.output, revision: 1 };
+        evidence.push(applied.evidence);
+      }
     }
     await ctx.progress(4, 4, "root cause ready");
     // Stored scrubbed: the run database is a copy of Sentry data at rest, and outlives the tool call.

@@ -1,0 +1,83 @@
+import type { Question, StageContext } from "../../context.ts";
+import type { RootCauseOutput } from "../../contract/root-cause.ts";
+import { scrubText } from "../../text/scrub.ts";
+import { pickOne } from "../questions.ts";
+
+/**
+ * The low-confidence question. When the ranking is unsure and nothing in Sentry or the repository dates the
+ * change that broke it (no suspect commits), what the person knows moves it most: did it start after a
+ * deploy, a config change, an upgrade? The answer becomes the run's feedback, as add_feedback records a
+ * message, so it is evidence the chain can cite and the next revision keeps.
+ */
+
+export const CHANGES = [
+  "a deploy",
+  "a config or feature-flag change",
+  "a dependency upgrade",
+  "a change in traffic or data",
+  "nothing I know of",
+] as const;
+
+const DETAILS_MAX = 300;
+
+/** Low confidence in an application location, with nothing that dates the change. */
+export function thinEvidence(output: RootCauseOutput): boolean {
+  return (
+    output.confidence.level === "low" &&
+    output.verdict === "in_app" &&
+    output.candidates.length > 0 &&
+    output.suspect_commits.length === 0
+  );
+}
+
+export function changeQuestion(shortId: string | null): Question {
+  return {
+    message: `${shortId ?? "This issue"}: the evidence is thin and the root cause uncertain. Did it start after a change?`,
+    schema: {
+      type: "object",
+      properties: {
+        change: { type: "string", title: "It started after", enum: [...CHANGES] },
+        details: {
+          type: "string",
+          title: "Details (optional)",
+          description: "Which deploy, setting, flag, package or file",
+          maxLength: DETAILS_MAX,
+        },
+      },
+      required: ["change"],
+    },
+  };
+}
+
+/**
+ * Asks what changed when the evidence is thin and returns the feedback message the answer makes (null: not
+ * asked, declined, or not a valid answer — then a note says so). Without `ask`, a note says how to give it.
+ */
+export async function askWhatChanged(
+  ctx: StageContext,
+  output: RootCauseOutput,
+): Promise<{ message: string | null; notes: string[] }> {
+  if (!thinEvidence(output)) return { message: null, notes: [] };
+  if (!ctx.ask)
+    return {
+      message: null,
+      notes: [
+        `Confidence is low and nothing dates the change: if it started after a deploy or a config change, say so with add_feedback {"run_id": "${output.run_id}", "message": "started after …"}.`,
+      ],
+    };
+  const answer = await ctx.ask(changeQuestion(output.issue.short_id));
+  if (answer === null) return { message: null, notes: [] };
+  const change = pickOne(answer, "change", CHANGES);
+  if (!change)
+    return {
+      message: null,
+      notes: ["The answer about what changed was not one of the choices; it was not used."],
+    };
+  const raw = typeof answer.details === "string" ? answer.details.replace(/\s+/g, " ").trim() : "";
+  const details = scrubText(raw.slice(0, DETAILS_MAX), { secrets: ctx.secrets });
+  const message =
+    change === "nothing I know of"
+      ? `Asked what changed: nothing the user knows of${details ? ` (${details})` : ""}.`
+      : `Asked what changed: it started after ${change}${details ? `: ${details}` : ""}.`;
+  return { message, notes: [] };
+}
