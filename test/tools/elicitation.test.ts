@@ -17,6 +17,7 @@ import { DIST_BIN, ensureBuilt } from "../helpers/build.ts";
 import { testContext } from "../helpers/context.ts";
 import { scenarioNamed } from "../helpers/session.ts";
 import { type BuiltScenario, buildRepos } from "../scenarios/harness.ts";
+import { prepareScenario } from "../scenarios/setup.ts";
 import { CORPUS_NOW } from "../scenarios/types.ts";
 
 /**
@@ -27,7 +28,7 @@ import { CORPUS_NOW } from "../scenarios/types.ts";
  */
 
 type Params = ElicitRequest["params"];
-type Reply = (params: Params) => ElicitResult;
+type Reply = (params: Params) => ElicitResult | Promise<ElicitResult>;
 
 const scenario = scenarioNamed("s13");
 const REPO = "acme/loyalty-service";
@@ -47,7 +48,7 @@ afterAll(async () => {
 });
 
 /** A context whose config file is `file`, with its runs in a database of its own. */
-function contextWith(name: string, file: Record<string, unknown>) {
+function contextWith(name: string, file: Record<string, unknown>, deadlineMs?: number) {
   const configPath = join(dir, `${name}.json`);
   writeFileSync(configPath, JSON.stringify(file));
   const db = join(dir, `${name}.db`);
@@ -55,6 +56,7 @@ function contextWith(name: string, file: Record<string, unknown>) {
     sentryUrl: sandbox.url,
     now: CORPUS_NOW,
     env: { AUTOFIX_CONFIG: configPath, AUTOFIX_DB: db },
+    ...(deadlineMs ? { deadlineMs } : {}),
   });
   return { context, db };
 }
@@ -84,6 +86,7 @@ async function clientFor(context: Context, reply: Reply | null) {
     return result.structuredContent as any;
   };
   return {
+    client,
     asked,
     analyse,
     close: async () => {
@@ -164,6 +167,23 @@ describe("which repository serves the project", () => {
     }
   });
 
+  it("does not count the person's time against the call's deadline", async () => {
+    const { context } = contextWith("slow", file(), 1_000);
+    const slow = async () => {
+      await new Promise((r) => setTimeout(r, 1_600));
+      return { action: "accept", content: { repository: checkout } } as ElicitResult;
+    };
+    const session = await clientFor(context, slow);
+    try {
+      const out = await session.analyse();
+      expect(out.candidates[0].path).toBe("app/services/points_calculator.rb");
+      expect(out.notes.join("\n")).not.toMatch(/deadline/);
+    } finally {
+      await session.close();
+      await context.close();
+    }
+  });
+
   it("declining gives today's result, and remembers nothing", async () => {
     const { context } = contextWith("decline", file());
     const session = await clientFor(context, () => ({ action: "decline" }));
@@ -228,6 +248,133 @@ describe("which repository serves the project", () => {
     } finally {
       await session.close();
       await context.close();
+    }
+  });
+});
+
+describe("which file an ambiguous frame means", () => {
+  const DUPLICATE = "vendor/legacy/app/services/points_calculator.rb";
+  let monorepo: string;
+
+  beforeAll(async () => {
+    // A second copy of the throwing file under another package: the frame's path suffix matches both.
+    const again = await buildRepos(scenario, join(dir, "mono"));
+    monorepo = again.repos.find((r) => r.name === REPO)!.path;
+    mkdirSync(join(monorepo, "vendor/legacy/app/services"), { recursive: true });
+    writeFileSync(join(monorepo, DUPLICATE), "class PointsCalculator\nend\n");
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t.invalid", ...args], { cwd: monorepo });
+    git("add", "-A");
+    git("commit", "--quiet", "--no-gpg-sign", "--no-verify", "-m", "vendor the legacy calculator");
+  });
+  const file = () => ({ repositories: [{ name: REPO, path: monorepo, projects: ["loyalty"] }] });
+
+  it("asks which of the files the frame means, and ranks the chosen one", async () => {
+    const { context } = contextWith("frame", file());
+    const session = await clientFor(context, accept({ file: "app/services/points_calculator.rb" }));
+    try {
+      const out = await session.analyse();
+      expect(session.asked).toHaveLength(1);
+      const schema = (session.asked[0] as any).requestedSchema;
+      expect(schema.properties.file).toMatchObject({ type: "string" });
+      expect([...schema.properties.file.enum].sort()).toEqual([
+        "app/services/points_calculator.rb",
+        DUPLICATE,
+      ]);
+      expect(out.candidates[0]).toMatchObject({
+        path: "app/services/points_calculator.rb",
+        function: "calculate",
+      });
+      expect(out.notes.join("\n")).toContain("You chose app/services/points_calculator.rb");
+    } finally {
+      await session.close();
+      await context.close();
+    }
+  });
+
+  it("without an answer, leaves the frame open and says how to pin the file", async () => {
+    for (const reply of [null, (() => ({ action: "cancel" })) as Reply]) {
+      const { context } = contextWith(`frame-${reply ? "cancel" : "none"}`, file());
+      const session = await clientFor(context, reply);
+      try {
+        const out = await session.analyse();
+        expect(out.candidates.some((c: any) => c.path === "app/services/points_calculator.rb")).toBe(false);
+        const unmapped = out.unmapped_frames.map((f: any) => f.frame).join("\n");
+        expect(unmapped).toContain("points_calculator.rb");
+        if (!reply) expect(out.notes.join("\n")).toContain("add_feedback with path set to the right one");
+      } finally {
+        await session.close();
+        await context.close();
+      }
+    }
+  });
+});
+
+describe("what changed, when confidence is low", () => {
+  // S04: the ranking is unsure (low confidence) and no strong suspect commit touches its top candidate.
+  const s04 = scenarioNamed("s04");
+  let prepared: Awaited<ReturnType<typeof prepareScenario>>;
+  beforeAll(async () => {
+    prepared = await prepareScenario(s04, { dir: join(dir, "s04") });
+  });
+  afterAll(async () => {
+    await prepared?.close();
+  });
+
+  it("asks the one question, and records the answer as the run's feedback", async () => {
+    const s = await clientFor(
+      prepared.context,
+      accept({ change: "a deploy", details: "release 41 reworked build_confirmation_email" }),
+    );
+    try {
+      const call = await s.client.callTool({ name: "analyze_root_cause", arguments: { issue: s04.issue } });
+      const out = call.structuredContent as any;
+      expect(s.asked).toHaveLength(1);
+      const schema = (s.asked[0] as any).requestedSchema;
+      expect(schema.properties.change.enum).toContain("a config or feature-flag change");
+      expect(schema.required).toEqual(["change"]);
+      const run = prepared.context.store().getRun(out.run_id)!;
+      expect(run.feedback).toHaveLength(1);
+      expect(run.feedback[0]).toMatchObject({
+        kind: "message",
+        payload: {
+          message:
+            "Asked what changed: it started after a deploy: release 41 reworked build_confirmation_email.",
+        },
+      });
+      const named = out.candidates.find((c: any) => c.function === "build_confirmation_email");
+      expect(named.reasons[0]).toBe("named in feedback 1");
+      expect(named.evidence[0]).toBe("feedback:1");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("without elicitation, names the add_feedback call that supplies it", async () => {
+    const s = await clientFor(prepared.context, null);
+    try {
+      const call = await s.client.callTool({ name: "analyze_root_cause", arguments: { issue: s04.issue } });
+      const out = call.structuredContent as any;
+      expect(out.confidence.level).toBe("low");
+      expect(out.notes.join("\n")).toContain(
+        `add_feedback {"run_id": "${out.run_id}", "message": "started after`,
+      );
+      expect(prepared.context.store().getRun(out.run_id)!.feedback).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a declined question records nothing", async () => {
+    const s = await clientFor(prepared.context, () => ({ action: "decline" }));
+    try {
+      const call = await s.client.callTool({ name: "analyze_root_cause", arguments: { issue: s04.issue } });
+      const out = call.structuredContent as any;
+      expect(s.asked).toHaveLength(1);
+      expect(out.confidence.level).toBe("low");
+      expect(prepared.context.store().getRun(out.run_id)!.feedback).toEqual([]);
+    } finally {
+      await s.close();
     }
   });
 });

@@ -4,8 +4,8 @@ import { scrubText } from "../../text/scrub.ts";
 import { pickOne } from "../questions.ts";
 
 /**
- * The low-confidence question. When the ranking is unsure and nothing in Sentry or the repository dates the
- * change that broke it (no suspect commits), what the person knows moves it most: did it start after a
+ * The low-confidence question. When the ranking is unsure and no strong suspect commit dates a change to the
+ * top candidate, what the person knows moves it most: did it start after a
  * deploy, a config change, an upgrade? The answer becomes the run's feedback, as add_feedback records a
  * message, so it is evidence the chain can cite and the next revision keeps.
  */
@@ -20,13 +20,17 @@ export const CHANGES = [
 
 const DETAILS_MAX = 300;
 
-/** Low confidence in an application location, with nothing that dates the change. */
+/** A suspect commit this strong on the top candidate's file dates the change: asking adds nothing. */
+const DATED = 0.6;
+
+/** Low confidence in an application location, and no strong suspect commit on the top candidate's file. */
 export function thinEvidence(output: RootCauseOutput): boolean {
+  const top = output.candidates[0];
   return (
     output.confidence.level === "low" &&
     output.verdict === "in_app" &&
-    output.candidates.length > 0 &&
-    output.suspect_commits.length === 0
+    top !== undefined &&
+    !output.suspect_commits.some((c) => c.score >= DATED && c.path === top.path)
   );
 }
 
