@@ -91,9 +91,12 @@ export async function connectProject(
       repos.all().map((r) => r.name),
     ),
   );
-  const text = typeof answer?.repository === "string" ? answer.repository : null;
   if (answer === null) return;
-  const checked = checkRepositoryAnswer(repos, allowed, text ?? "");
+  const checked = checkRepositoryAnswer(
+    repos,
+    allowed,
+    typeof answer.repository === "string" ? answer.repository : "",
+  );
   if (!checked.ok) {
     notes.push(`The repository you named for ${project} was not used: ${checked.reason}.`);
     return;
@@ -155,7 +158,8 @@ export async function settleAmbiguousFrame(
 
 export function fileQuestion(where: string, candidates: string[]): Question {
   return {
-    message: `A stack frame (${clip(where, 80)}) matches several files. Which one is it?`,
+    // The frame's function name is Sentry event text: quoted, scrubbed and cut like any other.
+    message: `A stack frame (${data(where, 80)}) matches several files. Which one is it?`,
     schema: {
       type: "object",
       properties: { file: { type: "string", title: "File", enum: candidates.slice(0, 10) } },
