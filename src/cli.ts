@@ -6,6 +6,8 @@ import { type Config, configSecrets, HELP, loadConfig } from "./config.ts";
 import { createContext } from "./context.ts";
 import { describeError, isAppError } from "./errors.ts";
 import { createLogger, type Logger, redactingSink } from "./log.ts";
+import { RunChanges } from "./store/changes.ts";
+import { openStores } from "./store/open.ts";
 
 /**
  * The process edge: the only module that reads process.env and argv. It builds the config, the context and
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
   }
   if (parsed.action === "help") return void process.stdout.write(`${HELP}\n`);
   if (parsed.action === "version") return void process.stdout.write(`${pkg.version}\n`);
+  if (parsed.action === "forget-repo") return forgetRepository(parsed.config, parsed.project);
 
   let config = parsed.config;
   const secrets = configSecrets(config);
@@ -131,6 +134,26 @@ async function startDemo(
       await removeRepos();
     },
   };
+}
+
+/** `--forget-repo PROJECT`: the next analysis of the project asks again which repository serves it. */
+async function forgetRepository(config: Config, project: string): Promise<void> {
+  const logger = createLogger(config.logLevel, redactingSink(configSecrets(config)));
+  try {
+    const stores = openStores(config, Date.now, new RunChanges(() => undefined), logger);
+    try {
+      const n = stores.store.answers.forget(project);
+      process.stdout.write(
+        n > 0
+          ? `Forgot the repository answered for ${project}; its next analysis asks again.\n`
+          : `No repository was answered for ${project}; nothing to forget.\n`,
+      );
+    } finally {
+      await stores.close();
+    }
+  } catch (error) {
+    fail(error);
+  }
 }
 
 function fail(error: unknown): void {

@@ -91,7 +91,12 @@ interface ConfigInputs {
   readFile?: (path: string) => string;
 }
 
-export type CliAction = { action: "help" } | { action: "version" } | { action: "run"; config: Config };
+export type CliAction =
+  | { action: "help" }
+  | { action: "version" }
+  | { action: "run"; config: Config }
+  /** Forget the repository a person named for a Sentry project when asked, then exit. */
+  | { action: "forget-repo"; project: string; config: Config };
 
 export const HELP = `autofix-mcp — an MCP server that turns Sentry issues into grounded root causes and fix plans.
 
@@ -105,6 +110,7 @@ Usage: autofix-mcp [options]
   --allowed-origins a,b    extra Origin values accepted over HTTP
   --config PATH            JSON config file (or AUTOFIX_CONFIG)
   --repo PATH              map a local git checkout (repeatable)
+  --forget-repo PROJECT    forget the repository answered for a Sentry project, then exit
   --allow-http             allow an http:// SENTRY_HOST that is not on loopback
   --demo                   serve the bundled sample organisation; no Sentry account needed
                            (runs go to a temporary database unless AUTOFIX_DB names one)
@@ -184,6 +190,12 @@ export function loadConfig(inputs: ConfigInputs): CliAction {
     logLevel,
     configPath: resolvedConfigPath,
   };
+  const forget = flags["forget-repo"]?.trim();
+  if (forget !== undefined) {
+    if (!forget)
+      throw configError("--forget-repo needs a Sentry project slug, e.g. --forget-repo orders-api.");
+    return { action: "forget-repo", project: forget, config: deepFreeze(config) };
+  }
   return { action: "run", config: deepFreeze(config) };
 }
 
@@ -204,6 +216,7 @@ function parseFlags(argv: string[]) {
         "allowed-origins": { type: "string" },
         config: { type: "string" },
         repo: { type: "string", multiple: true },
+        "forget-repo": { type: "string" },
         "allow-http": { type: "boolean" },
         demo: { type: "boolean" },
         "log-level": { type: "string" },

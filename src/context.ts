@@ -51,7 +51,54 @@ export interface StageContext
   signal: AbortSignal;
   /** Reports progress to whoever listens (a client that sent a progress token); may do nothing. */
   progress(done: number, total: number | undefined, message: string): Promise<void>;
+  /**
+   * Asks the person behind the client one short question and waits for the answer: null when they decline
+   * or cancel, or it cannot be asked. Present only for a client that can show a form (MCP elicitation);
+   * background runs have none, and then a stage says in its result what is missing instead.
+   * On a 2026-07-28 client the answer comes back on a retried request instead: `ask` throws
+   * {@link AwaitingAnswer}, and the retry runs the stage again from the start with the answer ready. So a
+   * stage asks before it writes anything (a run, feedback), and asks the same question again on the retry.
+   */
+  ask?(question: Question): Promise<Answer | null>;
 }
+
+/**
+ * Thrown by `ask` when the question goes out with the call's result and its answer arrives on a retried
+ * call (MCP 2026-07-28 input_required). Not a failure: a stage lets it pass, the tool runner turns it into
+ * the input-required result.
+ */
+export class AwaitingAnswer extends Error {
+  constructor(
+    readonly question: Question,
+    /** Names this question on the retry: the answer counts only for the question that was asked. */
+    readonly id: string,
+  ) {
+    super("awaiting the person's answer");
+    this.name = "AwaitingAnswer";
+  }
+}
+
+/**
+ * A question as a flat form: one object of string, number, boolean or enum fields (what MCP elicitation
+ * can render). Never a secret: nothing asked for here may be a token or a password.
+ */
+export interface Question {
+  /** One or two short sentences. */
+  message: string;
+  schema: {
+    type: "object";
+    properties: Record<string, QuestionField>;
+    required?: string[];
+  };
+}
+
+export type QuestionField =
+  | { type: "string"; title: string; description?: string; maxLength?: number; enum?: string[] }
+  | { type: "boolean"; title: string; description?: string; default?: boolean }
+  | { type: "number"; title: string; description?: string; minimum?: number; maximum?: number };
+
+/** The form's values, as the client sent them: user input, to be checked before use. */
+export type Answer = Record<string, unknown>;
 
 /** A stage context for work no client watches: the background worker, benchmarks. */
 export function unwatchedStage(ctx: Context, signal: AbortSignal, logger = ctx.logger): StageContext {

@@ -20,6 +20,13 @@ export interface Deadline {
   signal: AbortSignal;
   /** The whole budget, as configured. */
   ms: number;
+  /** Calls `fn` once the whole budget is spent (time on hold excluded). */
+  whenOver(fn: () => void): void;
+  /**
+   * Stops the clock while the call waits on a person (a question to the user): their time is not an
+   * upstream's. Returns the function that starts it again.
+   */
+  hold(): () => void;
   /** Stops the timer; call it once the tool has answered. */
   dispose(): void;
 }
@@ -29,12 +36,52 @@ const cancellations = new WeakMap<AbortSignal, AbortSignal | null>();
 
 export function startDeadline(ms: number, cancelled?: AbortSignal): Deadline {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DeadlineReached(ms)), ms - reserveMs(ms));
-  // A waiting timer must not keep a finishing process alive.
-  timer.unref?.();
+  const over: Array<() => void> = [];
+  let spent = 0;
+  let since = Date.now();
+  let timers: NodeJS.Timeout[] = [];
+  const arm = () => {
+    since = Date.now();
+    const at = (due: number, fn: () => void) => {
+      const timer = setTimeout(fn, Math.max(0, due - spent));
+      // A waiting timer must not keep a finishing process alive.
+      timer.unref?.();
+      return timer;
+    };
+    timers = [
+      at(ms - reserveMs(ms), () => controller.abort(new DeadlineReached(ms))),
+      at(ms, () => {
+        for (const fn of over.splice(0)) fn();
+      }),
+    ];
+  };
+  const disarm = () => {
+    for (const t of timers) clearTimeout(t);
+    timers = [];
+    spent += Date.now() - since;
+  };
+  arm();
   const signal = cancelled ? AbortSignal.any([cancelled, controller.signal]) : controller.signal;
   cancellations.set(signal, cancelled ?? null);
-  return { signal, ms, dispose: () => clearTimeout(timer) };
+  return {
+    signal,
+    ms,
+    whenOver: (fn) => void over.push(fn),
+    hold: () => {
+      if (timers.length === 0 || controller.signal.aborted) return () => undefined;
+      disarm();
+      let resumed = false;
+      return () => {
+        if (resumed) return;
+        resumed = true;
+        arm();
+      };
+    },
+    dispose: () => {
+      disarm();
+      over.length = 0;
+    },
+  };
 }
 
 /**

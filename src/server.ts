@@ -2,6 +2,8 @@ import {
   type CacheHint,
   type CallToolResult,
   completable,
+  type InputRequiredResult,
+  isInputRequiredResult,
   McpServer,
   ProtocolError,
   ProtocolErrorCode,
@@ -12,13 +14,14 @@ import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { prompts } from "../prompts/index.ts";
 import { tools as allTools } from "../tools/index.ts";
-import { type Context, MAX_SESSION_ANALYSES } from "./context.ts";
+import { AwaitingAnswer, type Context, MAX_SESSION_ANALYSES, type Question } from "./context.ts";
 import { type Deadline, startDeadline } from "./deadline.ts";
 import { AppError, describeError, duration, isAppError } from "./errors.ts";
 import type { PromptDefinition } from "./prompt.ts";
 import { resources as allResources } from "./resources/index.ts";
 import { asAnalysis, Slots } from "./sentry/concurrency.ts";
 import { described, type Era, keepNotFoundCode } from "./server/errors.ts";
+import { type Asker, awaitingInput, clientQuestions } from "./server/questions.ts";
 import { answerResourceReads, answerSubscriptions } from "./server/resource-answers.ts";
 import { clipDeep } from "./text/clip.ts";
 import { scrubDeep, scrubText } from "./text/scrub.ts";
@@ -73,7 +76,7 @@ export function createServer(context: Context, options: ServerOptions = {}): Mcp
   // from src/tool-listing.ts, and calls get the error handling the spec asks for (see answerToolCalls).
   server.server.setRequestHandler("tools/list", () => ({ tools: tools.map(listTool) }));
   // One server per MCP session (stdio has one; a 2026-07-28 request is its own): this bounds its analyses.
-  answerToolCalls(server, tools, context, toolNames, new Slots(MAX_SESSION_ANALYSES));
+  answerToolCalls(server, tools, context, toolNames, new Slots(MAX_SESSION_ANALYSES), era);
   for (const prompt of prompts) {
     server.registerPrompt(
       prompt.name,
@@ -106,6 +109,7 @@ function answerToolCalls(
   context: Context,
   toolNames: ReadonlySet<string>,
   sessionAnalyses: Slots,
+  era: Era,
 ): void {
   const byName = new Map(tools.map((t) => [t.name, { tool: t, input: z.object(t.inputSchema) }]));
   const outputs = new Map(tools.map((t) => [t.name, t.outputSchema ? z.object(t.outputSchema) : null]));
@@ -119,7 +123,9 @@ function answerToolCalls(
     }
     const parsed = entry.input.safeParse(request.params.arguments ?? {});
     if (!parsed.success) return invalidArguments(entry.tool, parsed.error);
-    const result = await runTool(entry.tool, parsed.data, ctx, context, toolNames, sessionAnalyses);
+    const ask = clientQuestions(server, ctx, era);
+    const result = await runTool(entry.tool, parsed.data, ctx, context, toolNames, sessionAnalyses, ask);
+    if (isInputRequiredResult(result)) return result;
     const output = outputs.get(entry.tool.name);
     if (output && !result.isError && !output.safeParse(result.structuredContent).success) {
       // A bug on our side: the text is still useful, but the structured contract is broken. Say so.
@@ -192,7 +198,8 @@ async function runTool(
   context: Context,
   toolNames: ReadonlySet<string>,
   sessionAnalyses: Slots,
-): Promise<CallToolResult> {
+  ask: Asker | undefined,
+): Promise<CallToolResult | InputRequiredResult> {
   const started = Date.now();
   const logger = context.logger.child({ tool: tool.name, request: String(ctx.mcpReq.id) });
   const progressToken = ctx.mcpReq._meta?.progressToken;
@@ -212,6 +219,19 @@ async function runTool(
         })
         .catch(() => undefined);
     },
+    // The person's time to answer is not the upstreams': the deadline waits while they read the form.
+    ...(ask
+      ? {
+          ask: async (question: Question) => {
+            const resume = deadline.hold();
+            try {
+              return await ask(question, logger);
+            } finally {
+              resume();
+            }
+          },
+        }
+      : {}),
   };
   try {
     // An analysis waits for a slot of its session, then one of the process (in that order, so one session's
@@ -234,6 +254,11 @@ async function runTool(
         : {}),
     };
   } catch (error) {
+    // A question for a 2026-07-28 client: the call ends here with the form, and the retry brings the answer.
+    if (error instanceof AwaitingAnswer) {
+      logger.info("question asked", { ms: Date.now() - started });
+      return awaitingInput(error);
+    }
     const { kind, text } = describeError(error);
     const fields = {
       ms: Date.now() - started,
@@ -261,22 +286,20 @@ async function runTool(
  * the log names), and the caller gets an answer anyway.
  */
 function answerBy<T>(deadline: Deadline, work: Promise<T>, tool: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new AppError(
-            "upstream",
-            `${tool} did not finish within this call's ${duration(deadline.ms)} deadline.`,
-            {
-              hint: "An upstream is slow right now; call again in a minute.",
-              detail: "the handler outlived its deadline: something it awaited ignores the call's signal",
-            },
-          ),
+    deadline.whenOver(() =>
+      reject(
+        new AppError(
+          "upstream",
+          `${tool} did not finish within this call's ${duration(deadline.ms)} deadline.`,
+          {
+            hint: "An upstream is slow right now; call again in a minute.",
+            detail: "the handler outlived its deadline: something it awaited ignores the call's signal",
+          },
         ),
-      deadline.ms,
+      ),
     );
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  // The deadline's dispose (in runTool's finally) drops the callback.
+  return Promise.race([work, late]);
 }

@@ -18,6 +18,8 @@ export interface FrameLocation {
   path: string | null;
   candidates: string[];
   reason: string;
+  /** The repository whose files `candidates` are, when the frame matched several of them. */
+  within?: string;
 }
 
 export interface RepoRef {
@@ -70,7 +72,12 @@ export async function locateFrames(
       for (const hint of hints) {
         const m = mapFrame(frame, files, hint);
         if (m.path) return { frame: i, repo: entry.repo.name, ...m };
-        first ??= { frame: i, repo: null, ...m };
+        first ??= {
+          frame: i,
+          repo: null,
+          ...m,
+          ...(m.candidates.length > 1 ? { within: entry.repo.name } : {}),
+        };
       }
     }
     return (

@@ -31,7 +31,7 @@ export interface Repository {
   pathPrefix?: string;
   /** GitHub owner/name, when known: how Sentry's code mappings name it. */
   github?: string;
-  source: "config" | "cwd" | "sentry" | "allowlist";
+  source: "config" | "cwd" | "sentry" | "allowlist" | "answer";
 }
 
 export interface ProjectRepository {
@@ -54,6 +54,10 @@ const FAILED_MAPPINGS_TTL_MS = 30_000;
 export class RepositoryRegistry {
   private readonly configured: Repository[];
   private readonly discovered = new Map<string, Repository>();
+  /** Project slug → the repository a person named for it when asked (code/answered.ts checks the answer). */
+  private readonly answered = new Map<string, Repository>();
+  /** Local checkouts people named, by real path: one host per checkout however many projects it serves. */
+  private readonly answeredCheckouts = new Map<string, Repository>();
   private readonly mappings: Expiring<CodeMapping[]>;
   private readonly now: () => number;
   /** One view of GitHub's latencies for every GitHub repository: they share the upstream. */
@@ -90,7 +94,36 @@ export class RepositoryRegistry {
   }
 
   all(): Repository[] {
-    return [...this.configured, ...this.discovered.values()];
+    const known = [...this.configured, ...this.discovered.values()];
+    for (const r of this.answered.values()) if (!known.includes(r)) known.push(r);
+    return known;
+  }
+
+  /**
+   * The repository that serves a project by a person's answer (null: none). It comes after the config's
+   * own repositories for the project and before Sentry's code mappings. The caller has checked the answer.
+   */
+  answerFor(projectSlug: string, repo: Repository | null): void {
+    if (repo) this.answered.set(projectSlug, repo);
+    else this.answered.delete(projectSlug);
+  }
+
+  /** The Repository for a local checkout a person named (already checked: a git checkout the allowlist admits). */
+  answeredCheckout(root: string): Repository {
+    let repo = this.answeredCheckouts.get(root);
+    if (!repo) {
+      const github = originSlug(root) ?? undefined;
+      const name = github ?? basename(root);
+      repo = {
+        name,
+        host: new LocalGitHost(name, root),
+        projects: [],
+        ...(github ? { github } : {}),
+        source: "answer",
+      };
+      this.answeredCheckouts.set(root, repo);
+    }
+    return repo;
   }
 
   byName(name: string): Repository | undefined {
@@ -164,6 +197,12 @@ export class RepositoryRegistry {
       const repositories = explicit.map((repo) => ({ repo, mappings: rows.filter((m) => matches(repo, m)) }));
       return { repositories, notes };
     }
+    const answered = this.answered.get(projectSlug);
+    if (answered)
+      return {
+        repositories: [{ repo: answered, mappings: rows.filter((m) => matches(answered, m)) }],
+        notes,
+      };
     const out: ProjectRepository[] = [];
     for (const mapping of rows) {
       const listed = out.find((o) => matches(o.repo, mapping));
@@ -276,7 +315,7 @@ function findGitRoot(dir: string): string | null {
 }
 
 /** owner/name from the checkout's `origin` remote, read from .git/config without running git. */
-function originSlug(root: string): string | null {
+export function originSlug(root: string): string | null {
   try {
     const gitDir = join(root, ".git");
     if (!statSync(gitDir).isDirectory()) return null;

@@ -25,6 +25,7 @@ import {
 } from "../sentry/traces.ts";
 import type { Frame, Issue, SentryEvent, Stacktrace, TagDistribution } from "../sentry/types.ts";
 import { CodeReader, type RepoState } from "./code-reader.ts";
+import { connectProject, settleAmbiguousFrame } from "./questions.ts";
 
 // The ranking (src/stages/root-cause/) and its tests take the reader from here, beside the signals it reads.
 export { CodeReader, type RepoState };
@@ -118,6 +119,8 @@ export async function gatherSignals(
       .catch(soft("tag distribution", [] as TagDistribution[])),
     ctx.repos.codeMappings(org, signal).catch(() => []),
   ]);
+  // Before the frames are mapped: the repository a person named for this project, or asks for one.
+  await connectProject(ctx, org, issue.project.slug, notes);
   await ctx.progress(1, 4, "reading the release, trace, logs, profile and code");
 
   const version = event.release?.version ?? null;
@@ -152,6 +155,7 @@ export async function gatherSignals(
       : null,
     stackView(ctx, org, "main", issue.project.slug, event, event.release, problems, notes),
   ]);
+  await settleAmbiguousFrame(ctx, main.stack?.frames ?? [], main.locations, notes);
   await ctx.progress(2, 4, "following the trace into other services");
 
   const traceAnalysis = trace

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { NotFoundError } from "../errors.ts";
+import { PgProjectAnswers, type ProjectAnswers } from "./answers.ts";
 import type { DatabaseHealth, PgBridge } from "./pg-bridge.ts";
 import { type RunRow, runHeader } from "./run-rows.ts";
 import type {
@@ -23,12 +24,14 @@ import type {
 export class PgRunStore implements RunStore {
   /** Called after a write to a run commits, on this replica and (through NOTIFY) on the others. */
   changed: (runId: string) => void = () => undefined;
+  readonly answers: ProjectAnswers;
 
   constructor(
     readonly db: PgBridge,
     private readonly now: () => number = Date.now,
   ) {
     db.onRemoteChange = (runId) => this.changed(runId);
+    this.answers = new PgProjectAnswers(db, now);
   }
 
   private stamp(): string {

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { configError, NotFoundError } from "../errors.ts";
+import { PROJECT_ANSWERS_MIGRATION, type ProjectAnswers, SqliteProjectAnswers } from "./answers.ts";
 import { type RunRow, runHeader } from "./run-rows.ts";
 import type {
   EvidenceRecord,
@@ -113,10 +114,13 @@ const MIGRATIONS: string[] = [
   // 4: Sentry signs only the body: a replayed body (new Request-ID, fresh timestamp) is known by its digest.
   `ALTER TABLE deliveries ADD COLUMN body_digest TEXT;
    CREATE INDEX deliveries_digest ON deliveries (body_digest);`,
+  // 5: which repository serves a project, as a person answered when asked (answers.ts).
+  PROJECT_ANSWERS_MIGRATION,
 ];
 
 export class SqliteRunStore implements RunStore {
   readonly db: Database.Database;
+  readonly answers: ProjectAnswers;
   /** Called after a write to a run commits (subscriptions to `autofix://runs/{id}`). */
   changed: (runId: string) => void = () => undefined;
 
@@ -151,6 +155,7 @@ export class SqliteRunStore implements RunStore {
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     this.migrate([...MIGRATIONS, ...extraMigrations]);
+    this.answers = new SqliteProjectAnswers(this.db, now);
   }
 
   private migrate(migrations: string[]): void {
@@ -353,12 +358,7 @@ interface StageRow {
   created_at: string;
 }
 
-interface FeedbackRow {
-  seq: number;
-  kind: string;
-  payload: string;
-  created_at: string;
-}
+type FeedbackRow = { seq: number; kind: string; payload: string; created_at: string };
 
 function stageRecord(s: StageRow): StageRecord {
   return {

@@ -1,3 +1,5 @@
+import type { ProjectAnswers } from "./answers.ts";
+
 /**
  * The run store's interface. A run is one investigation of one issue: the evidence gathered (each piece with
  * a stable ID that causal-chain steps cite), each stage's output by revision, feedback, and timestamps.
@@ -65,6 +67,8 @@ export interface NewRun {
 export interface RunStore {
   /** Called after a write to a run commits (subscriptions to `autofix://runs/{id}`). */
   changed: (runId: string) => void;
+  /** Answers people gave that outlive a run: which repository serves a project (answers.ts). */
+  readonly answers: ProjectAnswers;
   createRun(input: NewRun): RunRecord;
   /** Atomically replaces the run's evidence (when given) and appends the next revision of a stage. */
   completeStage(runId: string, stage: StageName, output: unknown, evidence?: EvidenceRecord[]): StageRecord;

@@ -227,7 +227,7 @@ describe("three replicas on one PostgreSQL", () => {
       expect(health.database).toMatchObject({
         kind: "postgres",
         reachable: true,
-        migration: 1,
+        migration: 2,
         listening: true,
       });
       expect(health.database.pool.max).toBe(10);
@@ -306,7 +306,7 @@ describe("the database restarted under load", () => {
     expect(settledJobs.every((j) => j.state === "skipped")).toBe(true);
     for (const r of pair) {
       const health = (await (await fetch(`${r.base}/healthz`)).json()) as Record<string, any>;
-      expect(health.database).toMatchObject({ reachable: true, migration: 1 });
+      expect(health.database).toMatchObject({ reachable: true, migration: 2 });
     }
   }, 60_000);
 });

@@ -56,6 +56,26 @@ describe.each(backends)("run store on $name", (backend) => {
     expect(store.check()).toEqual([]);
   });
 
+  it("remembers which repository a person named for a project, replaces it, and forgets it", async () => {
+    const { store } = await open(() => Date.parse("2026-11-28T10:00:00Z"));
+    expect(store.answers.get("acme", "loyalty")).toBeNull();
+    store.answers.remember({ org: "acme", project: "loyalty", repository: "/srv/loyalty", kind: "path" });
+    store.answers.remember({ org: "acme", project: "loyalty", repository: "acme/loyalty", kind: "name" });
+    store.answers.remember({ org: "other", project: "loyalty", repository: "other/loyalty", kind: "name" });
+    expect(store.answers.get("acme", "loyalty")).toEqual({
+      org: "acme",
+      project: "loyalty",
+      repository: "acme/loyalty",
+      kind: "name",
+      answeredAt: "2026-11-28T10:00:00.000Z",
+    });
+    expect(store.answers.forget("loyalty", "acme")).toBe(1);
+    expect(store.answers.get("acme", "loyalty")).toBeNull();
+    expect(store.answers.get("other", "loyalty")).not.toBeNull();
+    expect(store.answers.forget("loyalty")).toBe(1);
+    expect(store.answers.forget("loyalty")).toBe(0);
+  });
+
   it("marks the latest revision stale", async () => {
     const { store } = await open();
     const run = store.createRun({ org: "acme", issue });
@@ -176,9 +196,12 @@ describe("PostgreSQL schema", () => {
     opened.push(...replicas);
     // Each replica's first query waits for its migrations; they run on four threads at once.
     const versions = await Promise.all(replicas.map((r) => r.bridge.health()));
-    expect(versions.map((v) => [v.reachable, v.migration])).toEqual(Array(4).fill([true, 1]));
-    const applied = await sql<{ version: number }>(url, "SELECT version FROM autofix_migrations");
-    expect(applied).toEqual([{ version: 1 }]);
+    expect(versions.map((v) => [v.reachable, v.migration])).toEqual(Array(4).fill([true, 2]));
+    const applied = await sql<{ version: number }>(
+      url,
+      "SELECT version FROM autofix_migrations ORDER BY version",
+    );
+    expect(applied).toEqual([{ version: 1 }, { version: 2 }]);
 
     await sql(url, "INSERT INTO autofix_migrations (version, applied_at) VALUES (99, 'later')");
     const newer = openPg(url);

@@ -153,7 +153,7 @@ function verdictOf(
   if (ranked.some((c) => c.repo && c.path)) return "in_app";
   if (signals.repos.size === 0)
     notes.push(
-      `No repository is connected for project ${signals.issue.project.slug}: configure one (config file repositories[] or --repo) or a Sentry code mapping.`,
+      `No repository is connected for project ${signals.issue.project.slug}: add {"name": "owner/name", "path": "/abs/checkout", "projects": ["${signals.issue.project.slug}"]} to repositories in the config file (or --repo PATH), or a Sentry code mapping; a client with elicitation is asked instead.`,
     );
   else if (!anyInApp) notes.push("The event has no application frames, spans or profile to tie to code.");
   else notes.push("No frame maps to a file in the connected repositories.");

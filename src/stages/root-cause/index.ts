@@ -1,6 +1,6 @@
 import { connectedRepository } from "../../code/connected.ts";
 import { safeRepoPath } from "../../code/paths.ts";
-import type { StageContext } from "../../context.ts";
+import { AwaitingAnswer, type StageContext } from "../../context.ts";
 import type { RootCauseOutput } from "../../contract/root-cause.ts";
 import { storedOutput } from "../../contract/stored.ts";
 import { inputError } from "../../errors.ts";
@@ -8,8 +8,10 @@ import { resolveRef } from "../../sentry/issue-ref.ts";
 import type { RunRecord } from "../../store/types.ts";
 import { scrubDeep, scrubText } from "../../text/scrub.ts";
 import { gatherSignals } from "../gather.ts";
+import { oneQuestion } from "../questions.ts";
 import { analyzeSignals } from "./analyze.ts";
 import { applyFeedback, type Feedback, feedbackKind } from "./feedback.ts";
+import { askWhatChanged, whatChangedHint } from "./what-changed.ts";
 
 /**
  * The root-cause stage: gather → candidates → rank → explain → store.
@@ -35,13 +37,15 @@ export async function runRootCause(
   /** Continue a run created earlier (the background worker creates it first, so a retry reuses it). */
   existingRunId?: string,
 ): Promise<{ run: RunRecord; output: RootCauseOutput }> {
+  ctx = oneQuestion(ctx);
   const { org, ref, selector } = await resolveRef(ctx.sentry, input, ctx.signal);
   const signals = await gatherSignals(ctx, { org, issue: ref.id, selector });
   const store = ctx.store();
-  const existing = existingRunId ? store.getRun(existingRunId) : null;
-  const run =
-    existing ??
-    store.createRun({
+  // The run is made once every question is behind us: on a 2026-07-28 client a question ends this call and
+  // the retry runs the stage again (StageContext.ask), which must not leave a run behind each time.
+  let run = existingRunId ? store.getRun(existingRunId) : null;
+  const theRun = (): RunRecord =>
+    (run ??= store.createRun({
       org,
       issue: {
         id: signals.issue.id,
@@ -49,15 +53,23 @@ export async function runRootCause(
         title: signals.issue.title,
         project: signals.issue.project.slug,
       },
-    });
+    }));
   try {
     const { result, evidence } = await analyzeSignals(signals);
+    // Nothing told yet: when the evidence is thin, what the person knows of recent changes moves it most.
+    const changed = input.context?.trim() ? null : await askWhatChanged(ctx, result, signals.issue.shortId);
+    const runId = theRun().id;
     let output: RootCauseOutput = {
-      run_id: run.id,
+      run_id: runId,
       revision: 1,
       issue: { id: signals.issue.id, short_id: signals.issue.shortId, title: signals.issue.title },
       ...result,
-      notes: [...result.notes, ...signals.problems.map((p) => `Unavailable: ${p}`)],
+      notes: [
+        ...result.notes,
+        ...signals.problems.map((p) => `Unavailable: ${p}`),
+        ...(changed?.notes ?? []),
+        ...(changed?.unasked ? [whatChangedHint(runId)] : []),
+      ],
       candidates: result.candidates.map(
         ({ repo, path, line, function: fn, score, reasons, evidence: ev, source }) => ({
           repo,
@@ -81,21 +93,25 @@ export async function runRootCause(
       rejected: [],
       evidence_count: evidence.length,
     };
-    if (input.context?.trim()) {
-      const fb = store.addFeedback(run.id, "context", {
-        message: scrubText(input.context, { secrets: ctx.secrets }),
-      });
-      const applied = applyFeedback(output, { message: input.context }, fb.seq);
+    const told = input.context?.trim()
+      ? { kind: "context", message: scrubText(input.context, { secrets: ctx.secrets }) }
+      : changed?.message
+        ? { kind: "message", message: changed.message }
+        : null;
+    if (told) {
+      const fb = store.addFeedback(runId, told.kind, { message: told.message });
+      const applied = applyFeedback(output, { message: told.message }, fb.seq);
       output = { ...applied.output, revision: 1 };
       evidence.push(applied.evidence);
     }
     await ctx.progress(4, 4, "root cause ready");
     // Stored scrubbed: the run database is a copy of Sentry data at rest, and outlives the tool call.
     const scrub = <T>(value: T): T => scrubDeep(value, { secrets: ctx.secrets });
-    store.completeStage(run.id, "root_cause", scrub(output), scrub(evidence));
-    return { run: store.getRun(run.id)!, output };
+    store.completeStage(runId, "root_cause", scrub(output), scrub(evidence));
+    return { run: store.getRun(runId)!, output };
   } catch (error) {
-    store.failRun(run.id, (error as Error).message);
+    if (error instanceof AwaitingAnswer) throw error;
+    store.failRun(theRun().id, (error as Error).message);
     throw error;
   }
 }

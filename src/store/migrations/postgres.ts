@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { PROJECT_ANSWERS_MIGRATION } from "../answers.ts";
 
 /**
  * The PostgreSQL schema, as numbered migrations applied in order on start. Each replica runs them under one
@@ -154,6 +155,8 @@ export const PG_MIGRATIONS: string[] = [
      RETURN QUERY SELECT 'queued'::TEXT, p_job_id;
    END
    $fn$;`,
+  // 2: which repository serves a project, as a person answered when asked (store/answers.ts).
+  PROJECT_ANSWERS_MIGRATION,
 ];
 
 /** pg_advisory_xact_lock key for migrations: "autofix" in ASCII. */

@@ -1,0 +1,112 @@
+import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
+import { scenarioNamed } from "../helpers/session.ts";
+import { type Spawned, spawnCli } from "../helpers/spawn.ts";
+import { buildRepos } from "../scenarios/harness.ts";
+
+/**
+ * The question travels on the tool call's own stream over Streamable HTTP: a session whose client declared
+ * elicitation is asked which repository serves S13's unconnected project and answers in the same call;
+ * stateless HTTP never asks a 2025 client (no session to carry the answer back). A 2026-07-28 client is asked
+ * with or without sessions: the call ends with input_required and its retry carries the answer.
+ */
+
+const scenario = scenarioNamed("s13");
+const TOKEN = "e2e-elicit-token-0123456789";
+let sandbox: SandboxHandle;
+let dir: string;
+let checkout: string;
+const running: Spawned[] = [];
+
+beforeAll(async () => {
+  dir = realpathSync(mkdtempSync(join(tmpdir(), "autofix-elicit-http-")));
+  const built = await buildRepos(scenario, join(dir, "repos"));
+  checkout = built.repos[0]!.path;
+  sandbox = await startSandbox({ scenario: built.sentry });
+  writeFileSync(join(dir, "autofix.json"), JSON.stringify({ allowedRepositories: [`${dir}/repos/*`] }));
+});
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.kill()));
+  await sandbox?.close();
+});
+
+async function startHttp(args: string[], db: string): Promise<string> {
+  const spawned = spawnCli(["--transport", "http", "--port", "0", ...args], {
+    SENTRY_HOST: sandbox.url,
+    SENTRY_ACCESS_TOKEN: "sandbox-token",
+    SENTRY_ORG: "acme",
+    AUTOFIX_HTTP_TOKEN: TOKEN,
+    AUTOFIX_CONFIG: join(dir, "autofix.json"),
+    AUTOFIX_DB: join(dir, db),
+  });
+  running.push(spawned);
+  return (await spawned.waitForStderr(/listening on (http:\/\/\S+)/))[1]!;
+}
+
+async function askingClient(url: string, asked: string[], modern = false): Promise<Client> {
+  const info = { name: "e2e-elicit", version: "1" };
+  const capabilities = { elicitation: { form: {} } };
+  const client = modern
+    ? new Client(info, { capabilities, versionNegotiation: { mode: { pin: "2026-07-28" } } })
+    : new Client(info, { capabilities });
+  client.setRequestHandler("elicitation/create", async (request) => {
+    asked.push(request.params.message);
+    return { action: "accept", content: { repository: checkout } };
+  });
+  const headers = { authorization: `Bearer ${TOKEN}` };
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+describe("elicitation over Streamable HTTP", () => {
+  it("asks in a session and continues the same call with the answer", async () => {
+    const url = await startHttp([], "session.db");
+    const asked: string[] = [];
+    const client = await askingClient(url, asked);
+    const result = await client.callTool({
+      name: "analyze_root_cause",
+      arguments: { issue: scenario.issue },
+    });
+    const out = result.structuredContent as any;
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain("loyalty");
+    expect(out.verdict).toBe("in_app");
+    expect(out.candidates[0]).toMatchObject({ path: "app/services/points_calculator.rb" });
+    await client.close();
+  });
+
+  it("asks a 2026-07-28 client over stateless HTTP too, and makes one run of the rounds", async () => {
+    const url = await startHttp(["--stateless"], "modern.db");
+    const asked: string[] = [];
+    const client = await askingClient(url, asked, true);
+    const result = await client.callTool({
+      name: "analyze_root_cause",
+      arguments: { issue: scenario.issue },
+    });
+    const out = result.structuredContent as any;
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain("loyalty");
+    expect(out.candidates[0]).toMatchObject({ path: "app/services/points_calculator.rb" });
+    const runs = await client.callTool({ name: "get_run", arguments: {} });
+    expect((runs.structuredContent as any).runs).toHaveLength(1);
+    await client.close();
+  });
+
+  it("never asks a 2025 client over stateless HTTP", async () => {
+    const url = await startHttp(["--stateless"], "stateless.db");
+    const asked: string[] = [];
+    const client = await askingClient(url, asked);
+    const result = await client.callTool({
+      name: "analyze_root_cause",
+      arguments: { issue: scenario.issue },
+    });
+    const out = result.structuredContent as any;
+    expect(asked).toEqual([]);
+    expect(out.verdict).toBe("unknown");
+    await client.close();
+  });
+});
