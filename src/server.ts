@@ -202,7 +202,6 @@ async function runTool(
 ): Promise<CallToolResult | InputRequiredResult> {
   const started = Date.now();
   const logger = context.logger.child({ tool: tool.name, request: String(ctx.mcpReq.id) });
-  const progressToken = ctx.mcpReq._meta?.progressToken;
   // Every upstream request of the call stops at its deadline, or as soon as the client cancels the call.
   const deadline = startDeadline(context.config.sentry.deadlineMs, ctx.mcpReq.signal);
   const call: ToolCallContext = {
@@ -210,28 +209,8 @@ async function runTool(
     toolNames,
     logger,
     signal: deadline.signal,
-    progress: async (progress, total, message) => {
-      if (progressToken === undefined) return;
-      await ctx.mcpReq
-        .notify({
-          method: "notifications/progress",
-          params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
-        })
-        .catch(() => undefined);
-    },
-    // The person's time to answer is not the upstreams': the deadline waits while they read the form.
-    ...(ask
-      ? {
-          ask: async (question: Question) => {
-            const resume = deadline.hold();
-            try {
-              return await ask(question, logger);
-            } finally {
-              resume();
-            }
-          },
-        }
-      : {}),
+    progress: progressTo(ctx),
+    ...(ask ? { ask: heldWhileAsking(deadline, ask, logger) } : {}),
   };
   try {
     // An analysis waits for a slot of its session, then one of the process (in that order, so one session's
@@ -278,6 +257,32 @@ async function runTool(
   } finally {
     deadline.dispose();
   }
+}
+
+/** Progress notifications to the client, when it sent a progress token; failures to send are dropped. */
+function progressTo(ctx: ServerContext): ToolCallContext["progress"] {
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  return async (progress, total, message) => {
+    if (progressToken === undefined) return;
+    await ctx.mcpReq
+      .notify({
+        method: "notifications/progress",
+        params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
+      })
+      .catch(() => undefined);
+  };
+}
+
+/** The person's time to answer is not the upstreams': the deadline waits while they read the form. */
+function heldWhileAsking(deadline: Deadline, ask: Asker, logger: Context["logger"]) {
+  return async (question: Question) => {
+    const resume = deadline.hold();
+    try {
+      return await ask(question, logger);
+    } finally {
+      resume();
+    }
+  };
 }
 
 /**

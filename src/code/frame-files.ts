@@ -38,13 +38,15 @@ interface LocateInput {
 
 const MAX_LINK_LOOKUPS = 5;
 
+type Loaded = { entry: ProjectRepository; ref: RepoRef; files: string[] };
+
 export async function locateFrames(
   deps: { repos: RepositoryRegistry; sentry: SentryClient; logger: Logger },
   input: LocateInput,
   signal?: AbortSignal,
 ): Promise<{ frames: FrameLocation[]; refs: RepoRef[]; notes: string[] }> {
   const { repositories, notes } = await deps.repos.forProject(input.org, input.project, signal);
-  const loaded: Array<{ entry: ProjectRepository; ref: RepoRef; files: string[] }> = [];
+  const loaded: Loaded[] = [];
   await Promise.all(
     repositories.map(async (entry) => {
       try {
@@ -59,71 +61,77 @@ export async function locateFrames(
   );
   // Repositories Sentry maps explicitly are asked first.
   loaded.sort((a, b) => b.entry.mappings.length - a.entry.mappings.length);
+  const frames = input.frames.map((frame, i) => locateFrame(frame, i, loaded));
+  const org = input.org;
+  if (org && loaded.length > 0) await askSentryLinks(deps.sentry, org, input, frames, loaded, signal);
+  return { frames, refs: loaded.map((l) => l.ref), notes };
+}
 
-  const frames: FrameLocation[] = input.frames.map((frame, i) => {
-    let first: FrameLocation | null = null;
-    for (const { entry, files } of loaded) {
-      const prefix = entry.repo.pathPrefix ? { pathPrefix: entry.repo.pathPrefix } : {};
-      // Each of Sentry's stack roots in turn, then plain suffix matching.
-      const hints = [
-        ...entry.mappings.map((m) => ({ stackRoot: m.stackRoot, sourceRoot: m.sourceRoot, ...prefix })),
-        prefix,
-      ];
-      for (const hint of hints) {
-        const m = mapFrame(frame, files, hint);
-        if (m.path) return { frame: i, repo: entry.repo.name, ...m };
-        first ??= {
-          frame: i,
-          repo: null,
-          ...m,
-          ...(m.candidates.length > 1 ? { within: entry.repo.name } : {}),
-        };
-      }
-    }
-    return (
-      first ?? {
+/** The first repository file the frame maps to; else the first open answer (with the files it matched). */
+function locateFrame(frame: Frame, i: number, loaded: Loaded[]): FrameLocation {
+  let first: FrameLocation | null = null;
+  for (const { entry, files } of loaded) {
+    const prefix = entry.repo.pathPrefix ? { pathPrefix: entry.repo.pathPrefix } : {};
+    // Each of Sentry's stack roots in turn, then plain suffix matching.
+    const hints = [
+      ...entry.mappings.map((m) => ({ stackRoot: m.stackRoot, sourceRoot: m.sourceRoot, ...prefix })),
+      prefix,
+    ];
+    for (const hint of hints) {
+      const m = mapFrame(frame, files, hint);
+      if (m.path) return { frame: i, repo: entry.repo.name, ...m };
+      first ??= {
         frame: i,
         repo: null,
-        path: null,
-        candidates: [],
-        reason: "no repository is connected for this project",
-      }
-    );
-  });
-
-  const org = input.org;
-  if (org && loaded.length > 0) {
-    const open = frames.filter((f) => !f.path && input.frames[f.frame]!.inApp).slice(0, MAX_LINK_LOOKUPS);
-    await Promise.all(
-      open.map(async (location) => {
-        const frame = input.frames[location.frame]!;
-        const target = loaded[0]!;
-        const link = await fetchStacktraceLink(
-          deps.sentry,
-          org,
-          input.project,
-          frame,
-          target.ref.sha,
-          signal,
-        ).catch(() => null);
-        if (!link) return;
-        const hit = loaded.find(
-          (l) =>
-            [l.entry.repo.name, l.entry.repo.github].some(
-              (n) => n?.toLowerCase() === link.repoName?.toLowerCase(),
-            ) && l.files.includes(link.sourcePath),
-        );
-        if (!hit) return;
-        Object.assign(location, {
-          repo: hit.entry.repo.name,
-          path: link.sourcePath,
-          candidates: [link.sourcePath],
-          reason: "Sentry's stacktrace-link",
-        });
-      }),
-    );
+        ...m,
+        ...(m.candidates.length > 1 ? { within: entry.repo.name } : {}),
+      };
+    }
   }
-  return { frames, refs: loaded.map((l) => l.ref), notes };
+  return (
+    first ?? {
+      frame: i,
+      repo: null,
+      path: null,
+      candidates: [],
+      reason: "no repository is connected for this project",
+    }
+  );
+}
+
+/** In-app frames still open (a few): Sentry's stacktrace-link may know their file. Settles them in place. */
+async function askSentryLinks(
+  sentry: SentryClient,
+  org: string,
+  input: LocateInput,
+  frames: FrameLocation[],
+  loaded: Loaded[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const open = frames.filter((f) => !f.path && input.frames[f.frame]!.inApp).slice(0, MAX_LINK_LOOKUPS);
+  await Promise.all(
+    open.map(async (location) => {
+      const frame = input.frames[location.frame]!;
+      const target = loaded[0]!;
+      const link = await fetchStacktraceLink(sentry, org, input.project, frame, target.ref.sha, signal).catch(
+        () => null,
+      );
+      if (!link) return;
+      const hit = loaded.find(
+        (l) =>
+          [l.entry.repo.name, l.entry.repo.github].some(
+            (n) => n?.toLowerCase() === link.repoName?.toLowerCase(),
+          ) && l.files.includes(link.sourcePath),
+      );
+      if (!hit) return;
+      Object.assign(location, {
+        repo: hit.entry.repo.name,
+        path: link.sourcePath,
+        candidates: [link.sourcePath],
+        reason: "Sentry's stacktrace-link",
+      });
+    }),
+  );
 }
 
 async function pickRef(

@@ -53,7 +53,6 @@ const MAX_CANDIDATES = 5;
 export function mapFrame(frame: Frame, files: readonly string[], hints: MappingHints = {}): FrameMapping {
   const index = indexOf(files);
   const prefix = dir(hints.pathPrefix);
-  const sourceRoot = dir(hints.sourceRoot);
 
   const viaMapping = applyCodeMapping(frame, hints, index);
   if (viaMapping)
@@ -74,23 +73,9 @@ export function mapFrame(frame: Frame, files: readonly string[], hints: MappingH
       reason: "the frame has no file name (native, anonymous or generated code)",
     };
   }
-
   const third = forms.find((f) => f.thirdParty)?.thirdParty ?? null;
-  const attempts: Array<{ path: string; minK: number }> = [];
-  if (third) {
-    // Your own package, installed: node_modules/@acme/shared/src/x.ts ↔ packages/shared/src/x.ts.
-    const pkgDir = third.pkg.split("/").pop()!;
-    const rest = third.kind === "node_modules" ? `${pkgDir}/${third.rest}` : `${third.pkg}/${third.rest}`;
-    attempts.push({ path: rest, minK: rest.split("/").length });
-  } else {
-    for (const form of forms)
-      attempts.push({ path: form.path, minK: Math.min(2, form.path.split("/").length) });
-  }
-  // A module names the whole package path, so all of it must match: flask.app ≠ services/payments/app/.
-  if (!third) for (const m of modules) attempts.push({ path: m, minK: m.split("/").length });
-
-  let best: { k: number; files: string[]; path: string } | null = null;
-  for (const attempt of attempts) {
+  let best: Suffix | null = null;
+  for (const attempt of suffixAttempts(forms, modules, third)) {
     if (prefix && index.set.has(`${prefix}${attempt.path}`)) {
       const p = `${prefix}${attempt.path}`;
       return {
@@ -102,27 +87,67 @@ export function mapFrame(frame: Frame, files: readonly string[], hints: MappingH
     const found = longestSuffix(attempt.path, index, attempt.minK);
     if (found && (!best || found.k > best.k)) best = { ...found, path: attempt.path };
   }
+  if (best) return fromSuffix(best, prefix, dir(hints.sourceRoot));
+  return withoutSuffix(frame, forms, modules, third, index);
+}
 
-  if (best) {
-    let chosen = best.files;
-    if (chosen.length > 1 && prefix) chosen = narrow(chosen, prefix);
-    if (chosen.length > 1 && sourceRoot) chosen = narrow(chosen, sourceRoot);
-    const what = best.k === 1 ? "file name" : `last ${best.k} path segments`;
-    if (chosen.length === 1) {
-      return {
-        path: chosen[0]!,
-        candidates: chosen,
-        reason: `unique match on the ${what} (${suffix(best.path, best.k)})`,
-      };
-    }
+type ThirdParty = NonNullable<NormalizedPath["thirdParty"]>;
+
+/** The paths to match by suffix, each with how many of its trailing segments must match at least. */
+function suffixAttempts(
+  forms: NormalizedPath[],
+  modules: string[],
+  third: ThirdParty | null,
+): Array<{ path: string; minK: number }> {
+  if (third) {
+    // Your own package, installed: node_modules/@acme/shared/src/x.ts ↔ packages/shared/src/x.ts.
+    const pkgDir = third.pkg.split("/").pop()!;
+    const rest = third.kind === "node_modules" ? `${pkgDir}/${third.rest}` : `${third.pkg}/${third.rest}`;
+    return [{ path: rest, minK: rest.split("/").length }];
+  }
+  const attempts = forms.map((form) => ({
+    path: form.path,
+    minK: Math.min(2, form.path.split("/").length),
+  }));
+  // A module names the whole package path, so all of it must match: flask.app ≠ services/payments/app/.
+  for (const m of modules) attempts.push({ path: m, minK: m.split("/").length });
+  return attempts;
+}
+
+interface Suffix {
+  k: number;
+  files: string[];
+  path: string;
+}
+
+/** The longest matching suffix's files, narrowed by the path prefix and source root; several: ambiguous. */
+function fromSuffix(best: Suffix, prefix: string, sourceRoot: string): FrameMapping {
+  let chosen = best.files;
+  if (chosen.length > 1 && prefix) chosen = narrow(chosen, prefix);
+  if (chosen.length > 1 && sourceRoot) chosen = narrow(chosen, sourceRoot);
+  const what = best.k === 1 ? "file name" : `last ${best.k} path segments`;
+  if (chosen.length === 1) {
     return {
-      path: null,
-      candidates: chosen.slice(0, MAX_CANDIDATES),
-      reason: `ambiguous: ${chosen.length} files end in ${suffix(best.path, best.k)}; not guessing`,
+      path: chosen[0]!,
+      candidates: chosen,
+      reason: `unique match on the ${what} (${suffix(best.path, best.k)})`,
     };
   }
+  return {
+    path: null,
+    candidates: chosen.slice(0, MAX_CANDIDATES),
+    reason: `ambiguous: ${chosen.length} files end in ${suffix(best.path, best.k)}; not guessing`,
+  };
+}
 
-  // Last resort: a file name that occurs exactly once in the repository, for in-app frames only.
+/** No suffix matched: a file name unique in the repository (in-app frames only), or why nothing maps. */
+function withoutSuffix(
+  frame: Frame,
+  forms: NormalizedPath[],
+  modules: string[],
+  third: ThirdParty | null,
+  index: FileIndex,
+): FrameMapping {
   const name = (forms[0]?.path ?? modules[0] ?? "").split("/").pop() ?? "";
   const same = index.byBase.get(name) ?? [];
   if (frame.inApp && !third && same.length === 1) {

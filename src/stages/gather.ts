@@ -92,8 +92,78 @@ export async function gatherSignals(
   ctx: StageContext,
   input: { org: string; issue: string; selector: EventSelector },
 ): Promise<Signals> {
-  const { sentry, logger } = ctx;
-  const signal = ctx.signal;
+  const { sentry, signal } = ctx;
+  const org = input.org;
+  const g = gathering(ctx, org);
+  await ctx.progress(0, 4, "reading the issue and its event");
+  const [issue, event, tags] = await Promise.all([
+    sentry.getIssue(org, input.issue, signal),
+    sentry.getIssueEvent(org, input.issue, input.selector, signal),
+    sentry
+      .getIssueTags(org, input.issue, TAG_KEYS, signal)
+      .catch(g.soft("tag distribution", [] as TagDistribution[])),
+    ctx.repos.codeMappings(org, signal).catch(() => []),
+  ]);
+  // Before the frames are mapped: the repository a person named for this project, or asks for one.
+  await connectProject(ctx, org, issue.project.slug, g.notes);
+  await ctx.progress(1, 4, "reading the release, trace, logs, profile and code");
+
+  const around = await readAround(g, issue, event);
+  const { main, trace } = around;
+  await settleAmbiguousFrame(ctx, main.stack?.frames ?? [], main.locations, g.notes);
+  await ctx.progress(2, 4, "following the trace into other services");
+
+  const traceAnalysis = trace
+    ? analyzeTrace(trace, { eventId: event.id, spanId: event.trace?.spanId, project: issue.project.slug })
+    : null;
+  const related = await relatedErrors(g, traceAnalysis);
+  await ctx.progress(3, 4, "reading code history");
+
+  const window = regressionWindow(issue, event);
+  const repos = new Map<string, RepoState>();
+  const refs = [main, ...related.map((r) => r.view)].flatMap((v) =>
+    v ? v.locations.map((l) => l.repo) : [],
+  );
+  const spanProjects = traceAnalysis?.services.map((s) => s.project) ?? [];
+  await collectRepos(
+    ctx,
+    org,
+    [...new Set(refs.filter((r): r is string => r !== null))],
+    spanProjects,
+    { main, related, event },
+    window,
+    repos,
+    g.notes,
+  );
+  return {
+    org,
+    issue,
+    event,
+    selector: input.selector,
+    tags,
+    ...around,
+    traceAnalysis,
+    related,
+    repos,
+    window,
+    problems: g.problems,
+    notes: g.notes,
+    code: new CodeReader(repos, ctx.logger, signal, g.problems),
+  };
+}
+
+/** One gathering's context, and where what could not be read is written down. */
+interface Gathering {
+  ctx: StageContext;
+  org: string;
+  /** Upstream failures: the result says what is missing. */
+  problems: string[];
+  notes: string[];
+  /** A catch handler that writes down what could not be read and goes on with `fallback`. */
+  soft<T>(what: string, fallback: T): (error: unknown) => T;
+}
+
+function gathering(ctx: StageContext, org: string): Gathering {
   const problems: string[] = [];
   const notes: string[] = [];
   const soft =
@@ -104,28 +174,19 @@ export async function gatherSignals(
         notes.push(`${what}: not available in Sentry`);
         return fallback;
       }
-      logger.warn(`${what} unavailable`, { error });
+      ctx.logger.warn(`${what} unavailable`, { error });
       problems.push(`${what}: ${(error as Error).message}`);
       return fallback;
     };
-  const org = input.org;
-  await ctx.progress(0, 4, "reading the issue and its event");
+  return { ctx, org, problems, notes, soft };
+}
 
-  const [issue, event, tags] = await Promise.all([
-    sentry.getIssue(org, input.issue, signal),
-    sentry.getIssueEvent(org, input.issue, input.selector, signal),
-    sentry
-      .getIssueTags(org, input.issue, TAG_KEYS, signal)
-      .catch(soft("tag distribution", [] as TagDistribution[])),
-    ctx.repos.codeMappings(org, signal).catch(() => []),
-  ]);
-  // Before the frames are mapped: the repository a person named for this project, or asks for one.
-  await connectProject(ctx, org, issue.project.slug, notes);
-  await ctx.progress(1, 4, "reading the release, trace, logs, profile and code");
-
+/** Everything around the event, read at once: release and its commits, the trace and its logs, the profile, the stack. */
+async function readAround(g: Gathering, issue: Issue, event: SentryEvent) {
+  const { ctx, org, soft } = g;
+  const { sentry, signal } = ctx;
   const version = event.release?.version ?? null;
   const traceId = event.trace?.traceId ?? null;
-  const window = regressionWindow(issue, event);
   const meta = traceId ? fetchTraceMeta(sentry, org, traceId, { around: event.dateCreated }, signal) : null;
   // Rejections are handled where the promise is read; this only keeps an early one from going unobserved.
   meta?.catch(() => {});
@@ -153,21 +214,21 @@ export async function gatherSignals(
           soft("profile", null),
         )
       : null,
-    stackView(ctx, org, "main", issue.project.slug, event, event.release, problems, notes),
+    stackView(ctx, org, "main", issue.project.slug, event, event.release, g.problems, g.notes),
   ]);
-  await settleAmbiguousFrame(ctx, main.stack?.frames ?? [], main.locations, notes);
-  await ctx.progress(2, 4, "following the trace into other services");
+  return { release, releaseCommits, suspectCommits, traceMeta, trace, logs, profile, main };
+}
 
-  const traceAnalysis = trace
-    ? analyzeTrace(trace, { eventId: event.id, spanId: event.trace?.spanId, project: issue.project.slug })
-    : null;
+/** The errors of other services in the same trace (a few), each with its own stack mapped to code. */
+function relatedErrors(g: Gathering, traceAnalysis: TraceAnalysis | null): Promise<RelatedError[]> {
+  const { ctx, org } = g;
   const others = (traceAnalysis?.errors ?? [])
     .filter((e) => e.otherProject && e.ref.eventId && e.ref.project)
     .slice(0, MAX_RELATED);
-  const related = await Promise.all(
+  return Promise.all(
     others.map(async ({ ref }): Promise<RelatedError> => {
       try {
-        const relatedEvent = await fetchProjectEvent(sentry, org, ref.project!, ref.eventId!, signal);
+        const relatedEvent = await fetchProjectEvent(ctx.sentry, org, ref.project!, ref.eventId!, ctx.signal);
         return {
           ref,
           view: await stackView(
@@ -177,55 +238,16 @@ export async function gatherSignals(
             ref.project!,
             relatedEvent,
             relatedEvent.release,
-            problems,
-            notes,
+            g.problems,
+            g.notes,
           ),
         };
       } catch (error) {
-        soft(`the ${ref.project} error in the trace`, null)(error);
+        g.soft(`the ${ref.project} error in the trace`, null)(error);
         return { ref, view: null };
       }
     }),
   );
-  await ctx.progress(3, 4, "reading code history");
-
-  const repos = new Map<string, RepoState>();
-  const refs = [main, ...related.map((r) => r.view)].flatMap((v) =>
-    v ? v.locations.map((l) => l.repo) : [],
-  );
-  const spanProjects = traceAnalysis?.services.map((s) => s.project) ?? [];
-  await collectRepos(
-    ctx,
-    org,
-    [...new Set(refs.filter((r): r is string => r !== null))],
-    spanProjects,
-    { main, related, event },
-    window,
-    repos,
-    notes,
-  );
-  return {
-    org,
-    issue,
-    event,
-    selector: input.selector,
-    tags,
-    release,
-    releaseCommits,
-    suspectCommits,
-    traceMeta,
-    trace,
-    traceAnalysis,
-    logs,
-    profile,
-    main,
-    related,
-    repos,
-    window,
-    problems,
-    notes,
-    code: new CodeReader(repos, logger, signal, problems),
-  };
 }
 
 /** From three weeks before the issue was first seen to just after it. */

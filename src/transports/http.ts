@@ -54,7 +54,51 @@ export async function serveHttp(context: Context, options: HttpOptions = {}): Pr
     kick: () => worker?.kick(),
   });
 
-  const route = async (req: IncomingMessage, res: ServerResponse) => {
+  const route = router({ context, policy, worker, mcp, webhookLimits, operatorPage });
+
+  // Headers are capped at 16 KiB (a 431 beyond), bodies at http.maxBodyBytes (a 413).
+  const httpServer: Server = createHttpServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+    route(req, res).catch((error) => {
+      log.error("http request failed", { error });
+      if (!res.headersSent) rpcError(res, 500, -32603, "Internal error");
+      else res.end();
+    });
+  });
+  httpServer.headersTimeout = 15_000;
+  httpServer.requestTimeout = 0; // SSE streams are long-lived; idle sessions are reaped instead.
+  httpServer.keepAliveTimeout = 5_000;
+
+  const { http } = context.config;
+  const { port, url } = await listen(httpServer, http.host, http.port);
+  log.info("listening", { url, stateless: http.stateless, auth: Boolean(policy.token) });
+
+  return {
+    url,
+    port,
+    sessionCount: () => mcp.sessionCount(),
+    close: async () => {
+      await mcp.close();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** What the routes need: the guards' policy, the MCP entry, the webhook limits, the operator page. */
+interface Routes {
+  context: Context;
+  policy: GuardPolicy;
+  worker: JobWaker | null;
+  mcp: ReturnType<typeof mcpHandler>;
+  webhookLimits: WebhookLimits;
+  operatorPage: ReturnType<typeof operatorRoute>;
+}
+
+/** The guards every request passes (Host, Origin; a token for /mcp), then the route by path. */
+function router({ context, policy, worker, mcp, webhookLimits, operatorPage }: Routes) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     // Which replica answered: behind a load balancer, stateful sessions need affinity to it.
     res.setHeader("x-autofix-replica", context.config.store.replicaId);
@@ -81,44 +125,23 @@ export async function serveHttp(context: Context, options: HttpOptions = {}): Pr
     }
     return mcp.handle(req, res);
   };
+}
 
-  // Headers are capped at 16 KiB (a 431 beyond), bodies at http.maxBodyBytes (a 413).
-  const httpServer: Server = createHttpServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
-    route(req, res).catch((error) => {
-      log.error("http request failed", { error });
-      if (!res.headersSent) rpcError(res, 500, -32603, "Internal error");
-      else res.end();
-    });
-  });
-  httpServer.headersTimeout = 15_000;
-  httpServer.requestTimeout = 0; // SSE streams are long-lived; idle sessions are reaped instead.
-  httpServer.keepAliveTimeout = 5_000;
-
-  const { http } = context.config;
+async function listen(
+  httpServer: Server,
+  host: string,
+  port: number,
+): Promise<{ port: number; url: string }> {
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
-    httpServer.listen(http.port, http.host, () => {
+    httpServer.listen(port, host, () => {
       httpServer.off("error", reject);
       resolve();
     });
   });
-  const port = (httpServer.address() as AddressInfo).port;
-  const displayHost = http.host.includes(":") ? `[${http.host}]` : http.host;
-  const url = `http://${displayHost}:${port}/mcp`;
-  log.info("listening", { url, stateless: http.stateless, auth: Boolean(policy.token) });
-
-  return {
-    url,
-    port,
-    sessionCount: () => mcp.sessionCount(),
-    close: async () => {
-      await mcp.close();
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
-    },
-  };
+  const bound = (httpServer.address() as AddressInfo).port;
+  const displayHost = host.includes(":") ? `[${host}]` : host;
+  return { port: bound, url: `http://${displayHost}:${bound}/mcp` };
 }
 
 /** The guards' settings; refuses to listen beyond loopback without a token. */

@@ -7,9 +7,9 @@ import { inputError } from "../../errors.ts";
 import { resolveRef } from "../../sentry/issue-ref.ts";
 import type { RunRecord } from "../../store/types.ts";
 import { scrubDeep, scrubText } from "../../text/scrub.ts";
-import { gatherSignals } from "../gather.ts";
+import { gatherSignals, type Signals } from "../gather.ts";
 import { oneQuestion } from "../questions.ts";
-import { analyzeSignals } from "./analyze.ts";
+import { analyzeSignals, type RootCause } from "./analyze.ts";
 import { applyFeedback, type Feedback, feedbackKind } from "./feedback.ts";
 import { askWhatChanged, whatChangedHint } from "./what-changed.ts";
 
@@ -59,40 +59,10 @@ export async function runRootCause(
     // Nothing told yet: when the evidence is thin, what the person knows of recent changes moves it most.
     const changed = input.context?.trim() ? null : await askWhatChanged(ctx, result, signals.issue.shortId);
     const runId = theRun().id;
-    let output: RootCauseOutput = {
-      run_id: runId,
-      revision: 1,
-      issue: { id: signals.issue.id, short_id: signals.issue.shortId, title: signals.issue.title },
-      ...result,
-      notes: [
-        ...result.notes,
-        ...signals.problems.map((p) => `Unavailable: ${p}`),
-        ...(changed?.notes ?? []),
-        ...(changed?.unasked ? [whatChangedHint(runId)] : []),
-      ],
-      candidates: result.candidates.map(
-        ({ repo, path, line, function: fn, score, reasons, evidence: ev, source }) => ({
-          repo,
-          path,
-          line,
-          function: fn,
-          score,
-          reasons,
-          evidence: ev,
-          source,
-        }),
-      ),
-      suspect_commits: result.suspect_commits.map(({ sha, subject, author, date, path, score }) => ({
-        sha,
-        subject,
-        author,
-        date,
-        path,
-        score,
-      })),
-      rejected: [],
-      evidence_count: evidence.length,
-    };
+    let output = outputOf(runId, signals, result, evidence.length, [
+      ...(changed?.notes ?? []),
+      ...(changed?.unasked ? [whatChangedHint(runId)] : []),
+    ]);
     const told = input.context?.trim()
       ? { kind: "context", message: scrubText(input.context, { secrets: ctx.secrets }) }
       : changed?.message
@@ -114,6 +84,45 @@ export async function runRootCause(
     store.failRun(theRun().id, (error as Error).message);
     throw error;
   }
+}
+
+/** The stage's output contract from the ranking: only the fields the contract names, in its order. */
+function outputOf(
+  runId: string,
+  signals: Signals,
+  result: RootCause,
+  evidenceCount: number,
+  moreNotes: string[],
+): RootCauseOutput {
+  return {
+    run_id: runId,
+    revision: 1,
+    issue: { id: signals.issue.id, short_id: signals.issue.shortId, title: signals.issue.title },
+    ...result,
+    notes: [...result.notes, ...signals.problems.map((p) => `Unavailable: ${p}`), ...moreNotes],
+    candidates: result.candidates.map(
+      ({ repo, path, line, function: fn, score, reasons, evidence, source }) => ({
+        repo,
+        path,
+        line,
+        function: fn,
+        score,
+        reasons,
+        evidence,
+        source,
+      }),
+    ),
+    suspect_commits: result.suspect_commits.map(({ sha, subject, author, date, path, score }) => ({
+      sha,
+      subject,
+      author,
+      date,
+      path,
+      score,
+    })),
+    rejected: [],
+    evidence_count: evidenceCount,
+  };
 }
 
 export function addRootCauseFeedback(
