@@ -1,9 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeadlineReached, startDeadline } from "../../src/deadline.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// On fake timers (setTimeout and Date.now): the seconds of budget pass at once.
+const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 describe("a call's deadline", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("aborts its signal and reports the budget spent", async () => {
     const deadline = startDeadline(300);
     let over = false;
