@@ -94,3 +94,90 @@ export function chainEvents(events: Json[]): Json[] {
     nextEventID: i + 1 < events.length ? String(events[i + 1]!.eventID) : null,
   }));
 }
+
+export type LogSeverity = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+const SEVERITY_NUMBER: Record<LogSeverity, number> = {
+  trace: 1,
+  debug: 5,
+  info: 9,
+  warn: 13,
+  error: 17,
+  fatal: 21,
+};
+
+export interface LogLine {
+  ms: number;
+  project: string;
+  severity: LogSeverity;
+  message: string;
+  trace: string;
+  span?: string;
+  attrs?: Json;
+}
+
+/**
+ * One flat log row as `/events/?dataset=logs` returns it: every attribute is a column, and the timestamp
+ * keeps milliseconds with a +00:00 offset (ordering lines within a request depends on them).
+ */
+export function logRow(line: LogLine, itemId: string): Json {
+  return {
+    "sentry.item_id": itemId,
+    timestamp: new Date(line.ms).toISOString().replace("Z", "+00:00"),
+    message: line.message,
+    severity: line.severity,
+    severity_number: SEVERITY_NUMBER[line.severity],
+    trace: line.trace,
+    project: line.project,
+    ...(line.span ? { span_id: line.span } : {}),
+    ...(line.attrs ?? {}),
+  };
+}
+
+export interface SpanNodeSpec {
+  id: string;
+  project: { id: number; slug: string };
+  sdk: string;
+  transaction: string;
+  txId: string;
+  op: string;
+  description: string;
+  start: number;
+  end: number;
+  isTransaction?: boolean;
+  parent: string | null;
+  status?: string;
+  attributes?: Json;
+  profileId?: string;
+  children?: Json[];
+  errors?: Json[];
+  occurrences?: Json[];
+}
+
+/** A `/trace/{id}/` span node (current format). */
+export function spanNode(s: SpanNodeSpec): Json {
+  return {
+    event_id: s.id,
+    event_type: "span",
+    transaction_id: s.txId,
+    project_id: s.project.id,
+    project_slug: s.project.slug,
+    transaction: s.transaction,
+    description: s.description,
+    op: s.op,
+    name: s.op,
+    parent_span_id: s.parent,
+    span_id: s.id,
+    profile_id: s.profileId ?? "",
+    profiler_id: "",
+    sdk_name: s.sdk,
+    is_transaction: s.isTransaction ?? false,
+    start_timestamp: secs(s.start),
+    end_timestamp: secs(s.end),
+    duration: s.end - s.start,
+    measurements: {},
+    additional_attributes: { ...(s.status ? { status: s.status } : {}), ...(s.attributes ?? {}) },
+    children: s.children ?? [],
+    errors: s.errors ?? [],
+    occurrences: s.occurrences ?? [],
+  };
+}

@@ -60,15 +60,8 @@ export interface NewDelivery {
   bodyDigest?: string | null;
 }
 
-export interface NewDispatch {
-  id: string;
-  runId: string;
-  jobId: string | null;
-  org: string | null;
-  target: string;
-  type: string;
-  repository: string | null;
-}
+/** A dispatch as it is first recorded: what the agent answers (status, URLs) comes later. */
+export type NewDispatch = Pick<Dispatch, "id" | "runId" | "jobId" | "org" | "target" | "type" | "repository">;
 
 export interface DispatchPatch {
   externalId?: string | null;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DAY, eventTags, MIN, secs } from "../../src/sandbox/payloads.ts";
+import { DAY, eventTags, type LogLine, logRow, MIN, secs } from "../../src/sandbox/payloads.ts";
 import type { Json } from "../../src/sandbox/scenario.ts";
 import { event, exceptionEntry, frame, issue } from "../fixtures/kinds.ts";
 import { CORPUS_NOW, type RepoSpec } from "./types.ts";
@@ -540,54 +540,7 @@ export function issueRef(r: IssueRefSpec): Json {
   };
 }
 
-export interface SpanNodeSpec {
-  id: string;
-  project: ProjectDef;
-  sdk: string;
-  transaction: string;
-  txId: string;
-  op: string;
-  description: string;
-  start: number;
-  end: number;
-  isTransaction?: boolean;
-  parent: string | null;
-  status?: string;
-  attributes?: Json;
-  profileId?: string;
-  children?: Json[];
-  errors?: Json[];
-  occurrences?: Json[];
-}
-
-/** A `/trace/{id}/` span node (current format). */
-export function spanNode(s: SpanNodeSpec): Json {
-  return {
-    event_id: s.id,
-    event_type: "span",
-    transaction_id: s.txId,
-    project_id: s.project.id,
-    project_slug: s.project.slug,
-    transaction: s.transaction,
-    description: s.description,
-    op: s.op,
-    name: s.op,
-    parent_span_id: s.parent,
-    span_id: s.id,
-    profile_id: s.profileId ?? "",
-    profiler_id: "",
-    sdk_name: s.sdk,
-    is_transaction: s.isTransaction ?? false,
-    start_timestamp: secs(s.start),
-    end_timestamp: secs(s.end),
-    duration: s.end - s.start,
-    measurements: {},
-    additional_attributes: { ...(s.status ? { status: s.status } : {}), ...(s.attributes ?? {}) },
-    children: s.children ?? [],
-    errors: s.errors ?? [],
-    occurrences: s.occurrences ?? [],
-  };
-}
+export { type SpanNodeSpec, spanNode } from "../../src/sandbox/payloads.ts";
 
 /** Current trace-meta, counted from the nodes. */
 export function traceMeta(nodes: Json[], logsCount: number): Json {
@@ -621,39 +574,11 @@ export function traceMeta(nodes: Json[], logsCount: number): Json {
   };
 }
 
-type Severity = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
-const SEVERITY_NUMBER: Record<Severity, number> = {
-  trace: 1,
-  debug: 5,
-  info: 9,
-  warn: 13,
-  error: 17,
-  fatal: 21,
-};
-
-export interface LogSpec {
-  ms: number;
-  project: string;
-  severity: Severity;
-  message: string;
-  trace: string;
-  span?: string;
-  attrs?: Json;
-}
+export type LogSpec = LogLine;
 
 /** Flat log rows as `/events/?dataset=logs` returns them, newest first. */
 export function logRows(rows: LogSpec[]): Json[] {
   return [...rows]
     .sort((a, b) => b.ms - a.ms)
-    .map((r) => ({
-      "sentry.item_id": hexId(`log:${r.trace}:${r.ms}:${r.message}`),
-      timestamp: iso(r.ms).replace("Z", "+00:00"),
-      message: r.message,
-      severity: r.severity,
-      severity_number: SEVERITY_NUMBER[r.severity],
-      trace: r.trace,
-      project: r.project,
-      ...(r.span ? { span_id: r.span } : {}),
-      ...(r.attrs ?? {}),
-    }));
+    .map((r) => logRow(r, hexId(`log:${r.trace}:${r.ms}:${r.message}`)));
 }

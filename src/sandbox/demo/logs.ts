@@ -1,3 +1,4 @@
+import { type LogLine, logRow } from "../payloads.ts";
 import type { Json } from "../scenario.ts";
 import { MIN } from "./common.ts";
 import { DEMO, hexId, spanId } from "./ids.ts";
@@ -10,24 +11,8 @@ import { timeline } from "./times.ts";
  * can show de-duplication; their `sentry.item_id`s still differ, as real rows' do.
  */
 
-type Severity = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
-const SEVERITY_NUMBER: Record<Severity, number> = {
-  trace: 1,
-  debug: 5,
-  info: 9,
-  warn: 13,
-  error: 17,
-  fatal: 21,
-};
-
-interface Row {
-  ms: number;
+interface Row extends LogLine {
   project: ProjectSlug;
-  severity: Severity;
-  message: string;
-  trace: string;
-  span?: string;
-  attrs?: Json;
 }
 
 export function logs(now: number): Json[] {
@@ -165,19 +150,7 @@ export function logs(now: number): Json[] {
     },
   ];
   return rows
-    .map((r, i) => ({
-      "sentry.item_id": hexId(`log:${i}`),
-      // Log rows keep milliseconds: ordering lines within a request depends on them.
-      timestamp: new Date(r.ms).toISOString().replace("Z", "+00:00"),
-      message: r.message,
-      severity: r.severity,
-      severity_number: SEVERITY_NUMBER[r.severity],
-      trace: r.trace,
-      project: r.project,
-      ...(r.span ? { span_id: r.span } : {}),
-      ...(r.attrs ?? {}),
-      ms: r.ms,
-    }))
+    .map((r, i) => ({ row: logRow(r, hexId(`log:${i}`)), ms: r.ms }))
     .sort((x, y) => y.ms - x.ms)
-    .map(({ ms: _ms, ...row }) => row);
+    .map(({ row }) => row);
 }

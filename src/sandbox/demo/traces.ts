@@ -1,3 +1,4 @@
+import { spanNode } from "../payloads.ts";
 import type { Json, SandboxTrace } from "../scenario.ts";
 import { secs } from "./common.ts";
 import { DEMO } from "./ids.ts";
@@ -81,34 +82,20 @@ function issueRefs(now: number): Record<string, Json> {
 /** Nest spans under their parents (children in start order); spans whose parent is absent become roots. */
 function spanTree(spans: SpanSpec[], refs: Record<string, Json>): Json[] {
   const ids = new Set(spans.map((s) => s.id));
-  const node = (s: SpanSpec): Json => ({
-    event_id: s.id,
-    event_type: "span",
-    transaction_id: s.txId,
-    project_id: projectId(s.project),
-    project_slug: s.project,
-    transaction: s.transaction,
-    description: s.description,
-    op: s.op,
-    name: s.op,
-    parent_span_id: s.parent,
-    span_id: s.id,
-    profile_id: s.profileId ?? "",
-    profiler_id: "",
-    sdk_name: sdkName(s.project),
-    is_transaction: s.isTransaction,
-    start_timestamp: secs(s.start),
-    end_timestamp: secs(s.end),
-    duration: s.end - s.start,
-    measurements: {},
-    additional_attributes: s.data ?? {},
-    children: spans
-      .filter((c) => c.parent === s.id)
-      .sort((x, y) => x.start - y.start)
-      .map(node),
-    errors: (s.errors ?? []).map((short) => refs[short]!),
-    occurrences: (s.occurrences ?? []).map((short) => refs[short]!),
-  });
+  const node = (s: SpanSpec): Json =>
+    spanNode({
+      ...s,
+      project: { id: projectId(s.project), slug: s.project },
+      sdk: sdkName(s.project),
+      status: undefined,
+      attributes: s.data ?? {},
+      children: spans
+        .filter((c) => c.parent === s.id)
+        .sort((x, y) => x.start - y.start)
+        .map(node),
+      errors: (s.errors ?? []).map((short) => refs[short]!),
+      occurrences: (s.occurrences ?? []).map((short) => refs[short]!),
+    });
   return spans
     .filter((s) => s.parent === null || !ids.has(s.parent))
     .sort((x, y) => x.start - y.start)
