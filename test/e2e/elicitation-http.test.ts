@@ -2,10 +2,11 @@ import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/server.ts";
 import { scenarioNamed } from "../helpers/session.ts";
-import { type Spawned, spawnCli } from "../helpers/spawn.ts";
+import { BIN, type Spawned, spawnCli } from "../helpers/spawn.ts";
 import { buildRepos } from "../scenarios/harness.ts";
 
 /**
@@ -34,31 +35,47 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
+const serverEnv = (db: string) => ({
+  SENTRY_HOST: sandbox.url,
+  SENTRY_ACCESS_TOKEN: "sandbox-token",
+  SENTRY_ORG: "acme",
+  AUTOFIX_CONFIG: join(dir, "autofix.json"),
+  AUTOFIX_DB: join(dir, db),
+});
+
 async function startHttp(args: string[], db: string): Promise<string> {
   const spawned = spawnCli(["--transport", "http", "--port", "0", ...args], {
-    SENTRY_HOST: sandbox.url,
-    SENTRY_ACCESS_TOKEN: "sandbox-token",
-    SENTRY_ORG: "acme",
+    ...serverEnv(db),
     AUTOFIX_HTTP_TOKEN: TOKEN,
-    AUTOFIX_CONFIG: join(dir, "autofix.json"),
-    AUTOFIX_DB: join(dir, db),
   });
   running.push(spawned);
   return (await spawned.waitForStderr(/listening on (http:\/\/\S+)/))[1]!;
 }
 
-async function askingClient(url: string, asked: string[], modern = false): Promise<Client> {
+function askingClient(url: string, asked: string[], modern = false): Promise<Client> {
+  const headers = { authorization: `Bearer ${TOKEN}` };
+  return answering(
+    asked,
+    modern,
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
+  );
+}
+
+async function answering(
+  asked: string[],
+  modern: boolean,
+  transport: StreamableHTTPClientTransport | StdioClientTransport,
+): Promise<Client> {
   const info = { name: "e2e-elicit", version: "1" };
   const capabilities = { elicitation: { form: {} } };
   const client = modern
     ? new Client(info, { capabilities, versionNegotiation: { mode: { pin: "2026-07-28" } } })
-    : new Client(info, { capabilities });
+    : new Client(info, { capabilities, supportedProtocolVersions: ["2025-11-25"] });
   client.setRequestHandler("elicitation/create", async (request) => {
     asked.push(request.params.message);
     return { action: "accept", content: { repository: checkout } };
   });
-  const headers = { authorization: `Bearer ${TOKEN}` };
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  await client.connect(transport);
   return client;
 }
 
@@ -108,5 +125,32 @@ describe("elicitation over Streamable HTTP", () => {
     expect(asked).toEqual([]);
     expect(out.verdict).toBe("unknown");
     await client.close();
+  });
+});
+
+describe("elicitation over stdio", () => {
+  it.each([
+    ["2025-11-25", false],
+    ["2026-07-28", true],
+  ] as const)("asks a %s client and continues with the answer", async (era, modern) => {
+    const asked: string[] = [];
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, "--log-level", "warn"],
+      env: { PATH: process.env.PATH ?? "", HOME: dir, ...serverEnv(`stdio-${era}.db`) },
+      stderr: "pipe",
+    });
+    const client = await answering(asked, modern, transport);
+    try {
+      const result = await client.callTool({
+        name: "analyze_root_cause",
+        arguments: { issue: scenario.issue },
+      });
+      const out = result.structuredContent as any;
+      expect(asked).toHaveLength(1);
+      expect(out.candidates[0]).toMatchObject({ path: "app/services/points_calculator.rb" });
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -74,7 +74,7 @@ async function clientFor(context: Context, reply: Reply | null, era: Era = "2025
   const client =
     era === "2026-07-28"
       ? new Client(info, { capabilities, versionNegotiation: { mode: { pin: era } } })
-      : new Client(info, { capabilities });
+      : new Client(info, { capabilities, supportedProtocolVersions: [era] });
   const asked: Params[] = [];
   if (reply)
     client.setRequestHandler("elicitation/create", async (request) => {
