@@ -119,14 +119,20 @@ for (const [index, project] of projects.entries()) {
 
 const report: string[] = [`# Real crashes (Defects4J: ${projects.join(", ")})`, ""];
 const main = (name: string) => rows.get(name)!.filter((r) => r.c.tier === "main");
-report.push(table(main("all signals"), "crashes with a main-source frame"), "");
-report.push(
-  table(
-    rows.get("all signals")!.filter((r) => r.c.tier === "test-only"),
-    "second tier: only test code in-app",
-  ),
-  "",
-);
+// A tier left out with --tier gets no table (an empty one reads like a tier with no cases).
+for (const [tier, title] of [
+  ["main", "crashes with a main-source frame"],
+  ["test-only", "second tier: only test code in-app"],
+] as const) {
+  if (!args.tier || args.tier === tier)
+    report.push(
+      table(
+        rows.get("all signals")!.filter((r) => r.c.tier === tier),
+        title,
+      ),
+      "",
+    );
+}
 if (variants.length > 1) {
   report.push(
     "### each signal switched off (main-source crashes)",
