@@ -83,6 +83,12 @@ export class AwaitingAnswer extends Error {
  * can render). Never a secret: nothing asked for here may be a token or a password.
  */
 export interface Question {
+  /**
+   * What is asked, in words that stay the same on a retry of the call (the project, the frame, the issue):
+   * with the form, it names the question a 2026-07-28 answer belongs to. The message may change (a hint
+   * listing the repositories known at the time); this must not.
+   */
+  about: string;
   /** One or two short sentences. */
   message: string;
   schema: {

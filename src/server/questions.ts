@@ -63,8 +63,9 @@ function askedInCall(ctx: ServerContext): Asker {
 }
 
 /**
- * The request state names the question that was asked (a digest of its text and form), so an answer counts
- * only for that question: a retry that reaches another question (the evidence moved) asks it instead. The
+ * The request state names the question that was asked (a digest of what it is about and its form, not of
+ * its wording, which may list what the server knew at the time), so an answer counts only for that question:
+ * a retry that reaches another question (the evidence moved) asks it instead. The
  * state grants nothing: the answer it admits is checked as user input wherever it is used (a repository
  * against the allowlist, a file against the frame's candidates), so it needs no signature.
  */
@@ -85,7 +86,7 @@ function answeredOnRetry(ctx: ServerContext): Asker {
 
 export function questionId(question: Question): string {
   return createHash("sha256")
-    .update(JSON.stringify([question.message, question.schema]))
+    .update(JSON.stringify([question.about, question.schema]))
     .digest("base64url")
     .slice(0, 22);
 }

@@ -31,6 +31,7 @@ const forget = (project: string) => `autofix-mcp --forget-repo ${project} forget
 export function repositoryQuestion(project: string, known: string[]): Question {
   const choices = known.length > 0 ? ` Known: ${known.slice(0, 5).join(", ")}.` : "";
   return {
+    about: `repository serving project ${project}`,
     message: `No repository is connected for Sentry project ${clip(project, 80)}. Which repository serves it?${choices}`,
     schema: {
       type: "object",
@@ -159,6 +160,7 @@ export async function settleAmbiguousFrame(
 export function fileQuestion(where: string, candidates: string[]): Question {
   return {
     // The frame's function name is Sentry event text: quoted, scrubbed and cut like any other.
+    about: `file of frame ${where}`,
     message: `A stack frame (${data(where, 80)}) matches several files. Which one is it?`,
     schema: {
       type: "object",

@@ -195,9 +195,7 @@ describe("a Sentry that answers only the issue and its event", () => {
 
   it("get_issue answers by its deadline with what arrived, and names each missing part and why", async () => {
     onlyIssueAndEvent();
-    // 4 s, not 2: after the signal aborts, git in the local checkout and the ranking have the deadline's
-    // reserve (a tenth of it) to finish; 200 ms was too little on a loaded 2-core machine.
-    const s = await open({ ...QUICK, deadlineMs: 4_000 });
+    const s = await open({ ...QUICK, deadlineMs: 2_000 });
     try {
       const { result, text, out, ms } = await s.call("get_issue", { issue: scenario.issue });
       expect(result.isError, text).toBeFalsy();

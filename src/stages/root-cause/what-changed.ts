@@ -39,6 +39,7 @@ function thinEvidence(output: Ranking): boolean {
 
 function changeQuestion(shortId: string | null): Question {
   return {
+    about: `what changed before ${shortId ?? "this issue"}`,
     message: `${shortId ?? "This issue"}: the evidence is thin and the root cause uncertain. Did it start after a change?`,
     schema: {
       type: "object",
