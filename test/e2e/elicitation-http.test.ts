@@ -79,16 +79,18 @@ async function answering(
   return client;
 }
 
+/** analyze_root_cause on S13's issue: its structured result. */
+async function analyse(client: Client): Promise<any> {
+  const result = await client.callTool({ name: "analyze_root_cause", arguments: { issue: scenario.issue } });
+  return result.structuredContent;
+}
+
 describe("elicitation over Streamable HTTP", () => {
   it("asks in a session and continues the same call with the answer", async () => {
     const url = await startHttp([], "session.db");
     const asked: string[] = [];
     const client = await askingClient(url, asked);
-    const result = await client.callTool({
-      name: "analyze_root_cause",
-      arguments: { issue: scenario.issue },
-    });
-    const out = result.structuredContent as any;
+    const out = await analyse(client);
     expect(asked).toHaveLength(1);
     expect(asked[0]).toContain("loyalty");
     expect(out.verdict).toBe("in_app");
@@ -100,11 +102,7 @@ describe("elicitation over Streamable HTTP", () => {
     const url = await startHttp(["--stateless"], "modern.db");
     const asked: string[] = [];
     const client = await askingClient(url, asked, true);
-    const result = await client.callTool({
-      name: "analyze_root_cause",
-      arguments: { issue: scenario.issue },
-    });
-    const out = result.structuredContent as any;
+    const out = await analyse(client);
     expect(asked).toHaveLength(1);
     expect(asked[0]).toContain("loyalty");
     expect(out.candidates[0]).toMatchObject({ path: "app/services/points_calculator.rb" });
@@ -117,11 +115,7 @@ describe("elicitation over Streamable HTTP", () => {
     const url = await startHttp(["--stateless"], "stateless.db");
     const asked: string[] = [];
     const client = await askingClient(url, asked);
-    const result = await client.callTool({
-      name: "analyze_root_cause",
-      arguments: { issue: scenario.issue },
-    });
-    const out = result.structuredContent as any;
+    const out = await analyse(client);
     expect(asked).toEqual([]);
     expect(out.verdict).toBe("unknown");
     await client.close();
@@ -142,11 +136,7 @@ describe("elicitation over stdio", () => {
     });
     const client = await answering(asked, modern, transport);
     try {
-      const result = await client.callTool({
-        name: "analyze_root_cause",
-        arguments: { issue: scenario.issue },
-      });
-      const out = result.structuredContent as any;
+      const out = await analyse(client);
       expect(asked).toHaveLength(1);
       expect(out.candidates[0]).toMatchObject({ path: "app/services/points_calculator.rb" });
     } finally {
